@@ -1,0 +1,3 @@
+from barcamp_search.cli import main
+
+main()

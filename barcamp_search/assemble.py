@@ -1,0 +1,286 @@
+"""From a reader's ``Document`` to a finished ``Post``: metadata normalisation.
+
+Title, date, slug, URL, language, status, tags, categories, authors and people
+are decided here, the same way for every format, following Pelican's rules
+where Pelican has one (slug from the title, ``{slug}.html`` URLs,
+``pages/{slug}.html`` for pages, date from the file name when no field gives
+one). Oversized values are capped with a warning so one bad header cannot
+swamp the index or the facets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from barcamp_search.people import find_people, section_speakers
+from barcamp_search.posts import (
+    LINK_SCHEMES,
+    Document,
+    Link,
+    Person,
+    Post,
+    Section,
+    clean_text,
+    dedupe,
+    normalize_categories,
+    normalize_tags,
+    parse_date,
+    split_people,
+    strip_emails,
+)
+from barcamp_search.slugs import slugify
+
+if TYPE_CHECKING:
+    from barcamp_search.extract import ArchiveOptions
+
+MAX_TITLE = 300
+MAX_TAGS = 100
+MAX_TAG_LENGTH = 80
+MAX_AUTHORS = 30
+MAX_NAME_LENGTH = 100
+MAX_SUMMARY = 2000
+MAX_SECTIONS = 2000
+STATUSES = {"published": "published", "draft": "draft", "hidden": "hidden", "skip": "draft"}
+_FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})[-_](\d{2})[-_](\d{2})(?!\d)")
+_WORDS = re.compile(r"[a-zàâçéèêëîïôûùüÿœ']+")
+_FRENCH = frozenset("le la les des du un une et est nous vous pour avec dans sur qui que pas au aux "
+                    "ce cette sont été par plus ou mais très".split())
+_ENGLISH = frozenset("the and of to is in for with on we you this that are was by be at from "
+                     "our will have it an as".split())
+
+
+@dataclass
+class _Context:
+    """What build_post collects along the way: the warnings, with the source."""
+
+    source: str
+    warnings: list[str]
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        where = f"{self.source}:{line}" if line else self.source
+        self.warnings.append(f"{where}: {message}")
+
+
+def build_post(
+    document: Document,
+    source: str,
+    fmt: str,
+    options: ArchiveOptions,
+    decode_warnings: list[str] | None = None,
+) -> Post:
+    """Normalise a reader's Document into the Post the index stores."""
+    context = _Context(source, [])
+    for message in decode_warnings or ():
+        line = None
+        match = re.match(r"line (\d+): (.*)", message)
+        if match:
+            line, message = int(match.group(1)), match.group(2)
+        context.warn(message, line)
+    for warning in document.warnings:
+        context.warn(warning.message, warning.line)
+    fields = document.fields
+    sections = document.sections
+    if len(sections) > MAX_SECTIONS:
+        context.warn(f"{len(sections)} sections; only the first {MAX_SECTIONS} are kept")
+        sections = sections[:MAX_SECTIONS]
+    title = _title(document, source, context)
+    slug = clean_text(str(fields.get("slug") or "")) or slugify(title) or _stem(source)
+    date = _date(fields.get("date"), "date", source, context)
+    modified = _date(fields.get("modified") or fields.get("lastmod"), "modified", None, context)
+    text = strip_emails(document.text)
+    lang = _lang(fields.get("lang"), options.lang, title, text, sections)
+    status = _status(fields.get("status"), context)
+    categories = _capped(normalize_categories(fields.get("category") or fields.get("categories")),
+                         "categories", context)
+    tags = _capped(normalize_tags(fields.get("tags")), "tags", context)
+    authors = _capped(split_people(_authors_field(fields)), "authors", context)
+    url = _url(options, fields, source, slug, lang, date, categories)
+    people = list(_people(document, context))
+    if authors and _authors_are_speakers(options, source):
+        people = [Person(name, "speaker", None) for name in authors] + people
+        authors = ()
+    by_section = section_speakers(document, people)
+    return Post(
+        archive=options.name,
+        source=source,
+        format=fmt,
+        slug=slug,
+        url=url,
+        title=title,
+        date=date,
+        modified=modified,
+        lang=lang,
+        status=status,
+        categories=categories,
+        tags=tags,
+        authors=authors,
+        summary=_summary(fields.get("summary") or fields.get("description"), context),
+        text=text,
+        sections=tuple(
+            Section(s.anchor, strip_emails(clean_text(s.title)), s.level, s.parent,
+                    strip_emails(s.text), by_section.get(s.anchor, ()))
+            for s in sections
+        ),
+        links=_links(document.links, url or options.site_url),
+        people=tuple(people),
+        speakers=dedupe([p.name for p in people if p.role == "speaker"], key=str.casefold),
+        warnings=tuple(context.warnings),
+    )
+
+
+def _stem(source: str) -> str:
+    return PurePosixPath(source).stem
+
+
+def _title(document: Document, source: str, context: _Context) -> str:
+    title = document.title or str(document.fields.get("title") or "")
+    if not title.strip() and document.sections:
+        title = document.sections[0].title
+    if not title.strip():
+        context.warn("no title; using the file name")
+        title = _stem(source)
+    title = clean_text(title)
+    if len(title) > MAX_TITLE:
+        context.warn(f"title longer than {MAX_TITLE} characters, truncated")
+        title = title[:MAX_TITLE].rstrip() + "…"
+    return title
+
+
+def _date(value: Any, name: str, source: str | None, context: _Context) -> str | None:
+    if value is not None and str(value).strip():
+        try:
+            return parse_date(value)
+        except ValueError as error:
+            context.warn(f"{name}: {error}; left empty")
+            return None
+    if source:
+        match = _FILENAME_DATE.search(PurePosixPath(source).name)
+        if match:
+            try:
+                return parse_date("-".join(match.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+def _lang(value: Any, default: str | None, title: str, text: str,
+          sections: tuple[Any, ...]) -> str:
+    """The field, else the archive's language, else a guess from common words."""
+    if value and str(value).strip():
+        return clean_text(str(value)).lower()[:10]
+    if default:
+        return default
+    sample = " ".join([title, text] + [s.text for s in sections[:5]])[:5000].lower()
+    words = _WORDS.findall(sample)
+    french = sum(w in _FRENCH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    return "fr" if french > english else "en"
+
+
+def _status(value: Any, context: _Context) -> str:
+    if not value:
+        return "published"
+    status = STATUSES.get(str(value).strip().lower())
+    if status is None:
+        context.warn(f"unknown status {str(value)[:40]!r}; taken as published")
+        return "published"
+    return status
+
+
+def _capped(values: tuple[str, ...], name: str, context: _Context) -> tuple[str, ...]:
+    limit = MAX_TAGS if name != "authors" else MAX_AUTHORS
+    length = MAX_TAG_LENGTH if name != "authors" else MAX_NAME_LENGTH
+    if len(values) > limit:
+        context.warn(f"{len(values)} {name}; only the first {limit} are kept")
+        values = values[:limit]
+    if any(len(v) > length for v in values):
+        context.warn(f"{name} longer than {length} characters truncated")
+        values = dedupe([v[:length].rstrip() for v in values])
+    return values
+
+
+def _authors_field(fields: dict[str, Any]) -> Any:
+    authors = fields.get("authors") or fields.get("author")
+    return authors
+
+
+def _authors_are_speakers(options: ArchiveOptions, source: str) -> bool:
+    setting = options.authors_are_speakers
+    if isinstance(setting, bool):
+        return setting
+    return any(PurePosixPath(source).match(glob) for glob in setting)
+
+
+def _summary(value: Any, context: _Context) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = " ".join(str(v) for v in value)
+    summary = strip_emails(clean_text(str(value)))
+    if len(summary) > MAX_SUMMARY:
+        context.warn(f"summary longer than {MAX_SUMMARY} characters, truncated")
+        summary = summary[:MAX_SUMMARY].rstrip() + "…"
+    return summary
+
+
+def _url(options: ArchiveOptions, fields: dict[str, Any], source: str, slug: str, lang: str,
+         date: str | None, categories: tuple[str, ...]) -> str | None:
+    """Site URL + the post's path: a ``url`` field (Hugo permalinks), else the
+    archive's pattern, else Pelican's defaults."""
+    if not options.site_url:
+        return None
+    base = options.site_url.rstrip("/") + "/"
+    explicit = fields.get("url") or fields.get("save_as")
+    if isinstance(explicit, str) and explicit.strip():
+        return urljoin(base, explicit.strip().lstrip("/"))
+    path = PurePosixPath(source)
+    is_page = "pages" in path.parts[:-1]
+    pattern = options.url_pattern or ("pages/{slug}.html" if is_page else "{slug}.html")
+    values = {
+        "slug": slug,
+        "lang": lang,
+        "path": path.with_suffix("").as_posix(),
+        "stem": path.stem,
+        "year": (date or "")[:4],
+        "month": (date or "")[5:7],
+        "day": (date or "")[8:10],
+        "category": slugify(categories[0]) if categories else "",
+    }
+    try:
+        relative = pattern.format(**values)
+    except (KeyError, IndexError, ValueError):
+        relative = f"{slug}.html"
+    return urljoin(base, relative.lstrip("/"))
+
+
+def _links(links: tuple[Link, ...], base: str | None) -> tuple[Link, ...]:
+    """Absolute http(s) links only: relative ones resolved against the post URL
+    (or the site URL), fragments and other schemes dropped. ``mailto:`` is an
+    allowed scheme but its target is an e-mail address, which we never store."""
+    kept: list[Link] = []
+    for link in links:
+        url = re.sub(r"\s+", "", link.url)
+        if not url or url.startswith("#"):
+            continue
+        scheme = urlsplit(url).scheme.lower()
+        if not scheme:
+            if not base:
+                continue
+            url = urljoin(base, url)
+            scheme = urlsplit(url).scheme.lower()
+        if scheme not in LINK_SCHEMES or scheme == "mailto":
+            continue
+        text = strip_emails(clean_text(link.text))[:300]
+        kept.append(Link(url, text, link.section))
+    return tuple(kept)
+
+
+def _people(document: Document, context: _Context) -> tuple[Person, ...]:
+    persons, warnings = find_people(document)
+    for warning in warnings:
+        context.warn(warning.message, warning.line)
+    return tuple(p for p in persons if "@" not in p.name)

@@ -1,0 +1,217 @@
+"""Extraction stage: an archive folder (or files) -> ``Post`` objects.
+
+``find_sources`` lists the source files of an archive; ``read_post`` turns the
+bytes of one file into a ``Post`` (pure: no index, no settings, no globals);
+``extract_archive`` runs ``read_post`` over an archive in limited worker
+processes (see ``workers``) and links translations. Files that cannot be read
+are reported as ``ExtractError`` values, never raised out of the run.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from barcamp_search.assemble import build_post
+from barcamp_search.decode import decode_source
+from barcamp_search.errors import ArchiveMissing, ExtractError
+from barcamp_search.posts import Post
+from barcamp_search.readers.markdown import read_markdown
+from barcamp_search.readers.rst import read_rst
+from barcamp_search.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool
+
+logger = logging.getLogger(__name__)
+
+RST_EXTENSIONS = (".rst", ".rest")
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkd", ".mdown")
+# Larger files are skipped unread: docutils alone needs ~30 s and 400 MB for 50 MB.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+_NOT_POSTS = frozenset({"_index.md", "_index.markdown"})
+
+
+@dataclass(frozen=True)
+class ArchiveOptions:
+    """How to read one archive: its name and the few per-archive conventions."""
+
+    name: str
+    site_url: str | None = None
+    url_pattern: str | None = None  # e.g. "{slug}.html" (default), "{path}.html"
+    lang: str | None = None  # default language of the posts; None = guess per post
+    authors_are_speakers: bool | tuple[str, ...] = False  # True, or globs of sources
+    include: tuple[str, ...] = ()  # globs of sources to read (default: all)
+    exclude: tuple[str, ...] = ()  # globs of sources to leave out
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path  # on disk
+    source: str  # posix path relative to the archive folder
+
+
+def source_format(name: str) -> str | None:
+    """``"rst"``, ``"markdown"`` or None for a file name, by extension (any case)."""
+    lower = name.lower()
+    if lower.endswith(RST_EXTENSIONS):
+        return "rst"
+    if lower.endswith(MARKDOWN_EXTENSIONS):
+        return "markdown"
+    return None
+
+
+def find_sources(root: Path, options: ArchiveOptions | None = None) -> list[Source]:
+    """The source files below ``root``, sorted by their relative path.
+
+    Rules: extensions .rst/.rest/.md/.markdown/.mkd/.mdown in any case; hidden
+    files and folders (``.git``, ``.foo.rst``) are left out; symbolic links are
+    followed only when their target is a regular file inside ``root`` (a
+    folder link is never followed, so a loop cannot make the walk endless);
+    FIFOs, sockets and devices are never opened. Hugo's ``_index.md`` list
+    pages are not posts and are left out. ``include``/``exclude`` globs of the
+    options match the relative path.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise ArchiveMissing(f"{root}: no such file or folder")
+    if root.is_file():
+        return [Source(root, root.name)] if source_format(root.name) else []
+    real_root = root.resolve()
+    found: list[Source] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name in _NOT_POSTS or not source_format(name):
+                continue
+            path = Path(folder, name)
+            if not _is_safe_file(path, real_root):
+                continue
+            relative = PurePosixPath(path.relative_to(root).as_posix()).as_posix()
+            if options and not _selected(relative, options):
+                continue
+            found.append(Source(path, relative))
+    found.sort(key=lambda s: s.source)
+    return found
+
+
+def _is_safe_file(path: Path, real_root: Path) -> bool:
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(real_root):
+                logger.warning("%s: link to outside the archive, not followed", path)
+                return False
+            info = target.stat()
+    except (OSError, RuntimeError):
+        logger.warning("%s: dangling or looping link, skipped", path)
+        return False
+    return stat.S_ISREG(info.st_mode)
+
+
+def _selected(relative: str, options: ArchiveOptions) -> bool:
+    if options.include and not any(fnmatch.fnmatch(relative, g) for g in options.include):
+        return False
+    return not any(fnmatch.fnmatch(relative, g) for g in options.exclude)
+
+
+def read_post(
+    data: bytes, source: str, options: ArchiveOptions, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Post:
+    """Bytes of one source file -> a Post. Raises ExtractError when it must be skipped."""
+    if len(data) > max_bytes:
+        raise ExtractError(source, f"larger than the {max_bytes // 1048576} MiB limit")
+    fmt = source_format(source)
+    if fmt is None:
+        raise ExtractError(source, "not a .rst or Markdown file")
+    text, warnings = decode_source(data, source)
+    try:
+        document = read_rst(text, source) if fmt == "rst" else read_markdown(text, source)
+    except RecursionError as error:
+        raise ExtractError(source, "too deeply nested to parse (recursion limit)") from error
+    except ValueError as error:
+        raise ExtractError(source, str(error)) from error
+    return build_post(document, source, fmt, options, warnings)
+
+
+def read_file(path: Path, source: str, options: ArchiveOptions, max_bytes: int) -> Post:
+    """Read one file (never more than ``max_bytes`` + 1 bytes of it) into a Post."""
+    try:
+        with open(path, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ExtractError(source, "not a regular file")
+            data = handle.read(max_bytes + 1)
+    except PermissionError as error:
+        raise ExtractError(source, "permission denied") from error
+    except OSError as error:
+        raise ExtractError(source, f"cannot read: {error.strerror or error}") from error
+    return read_post(data, source, options, max_bytes)
+
+
+def _read_job(job: Job) -> Post:
+    options, max_bytes = job.payload
+    return read_file(Path(job.path), job.source, options, max_bytes)
+
+
+def extract_archive(
+    root: Path,
+    options: ArchiveOptions,
+    sources: Iterable[Source] | None = None,
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Post | ExtractError]:
+    """Read an archive's files (all, or the given ``sources``) into Posts, in source order.
+
+    Unreadable files come out as ExtractError values. Translations (same slug,
+    another language) are linked and duplicate slugs of one language warned about.
+    """
+    if sources is None:
+        sources = find_sources(root, options)
+    jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
+    results: dict[str, Post | ExtractError] = {}
+    with WorkerPool(_read_job, workers=workers, timeout=timeout, memory_mb=memory_mb) as pool:
+        for job, outcome in pool.run(jobs):
+            results[job.source] = outcome
+    posts = link_translations([r for r in results.values() if isinstance(r, Post)], options)
+    by_source = {p.source: p for p in posts}
+    for source in sorted(results):
+        yield by_source.get(source) or results[source]
+
+
+_LANG_URL = "{slug}-{lang}.html"
+
+
+def link_translations(posts: list[Post], options: ArchiveOptions) -> list[Post]:
+    """Join posts sharing a slug: other languages become translations, same
+    language is a duplicate (both kept, warned about)."""
+    by_slug: dict[str, list[Post]] = {}
+    for post in posts:
+        by_slug.setdefault(post.slug, []).append(post)
+    linked: list[Post] = []
+    for group in by_slug.values():
+        group.sort(key=lambda p: p.source)
+        if len(group) == 1:
+            linked.extend(group)
+            continue
+        for post in group:
+            others = [p for p in group if p is not post]
+            translations = tuple(p.source for p in others if p.lang != post.lang)
+            duplicates = [p.source for p in others if p.lang == post.lang]
+            warnings = post.warnings
+            if duplicates:
+                warnings += (f"{post.source}: slug {post.slug!r} is also used by "
+                             + ", ".join(duplicates),)
+            url = post.url
+            default_lang = options.lang or group[0].lang
+            if translations and post.lang != default_lang and options.site_url and url \
+                    and not options.url_pattern:
+                url = options.site_url.rstrip("/") + "/" + _LANG_URL.format(
+                    slug=post.slug, lang=post.lang)
+            linked.append(replace(post, translations=translations, warnings=warnings, url=url))
+    return linked
+

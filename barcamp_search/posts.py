@@ -1,0 +1,277 @@
+"""The data handed between stages: what a reader finds in one source file
+(:class:`Document`) and the finished :class:`Post` that the indexer stores.
+
+Also the few normalisation rules every reader shares: list splitting, tag and
+author clean-up. This module imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from dateutil import parser as date_parser
+
+ROLES = ("speaker", "participant", "reporter", "host")
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of running text the people finder may read.
+
+    Readers emit blocks only for text a visitor reads as prose: paragraphs,
+    list items, definition-list terms and definitions, block quotes, table
+    cells. Literal/code blocks, comments, raw HTML passthrough and docutils'
+    own messages never become blocks, so they can never yield a speaker.
+    """
+
+    kind: str  # "paragraph", "item", "term", "definition", "quote", "cell"
+    text: str  # plain text (inline markup removed), source line breaks kept
+    line: int | None = None  # 1-based line in the source file, when known
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    section: str | None = None  # anchor of the section holding it; None = post intro
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str  # one of ROLES
+    section: str | None = None  # anchor of the section it was found in
+
+
+@dataclass(frozen=True)
+class ReadWarning:
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedSection:
+    """A section as a reader finds it (heading plus its own content, not its children's)."""
+
+    anchor: str
+    title: str
+    level: int  # 1 = top-level section of the post (the post title is not a section)
+    parent: str | None  # anchor of the enclosing section
+    text: str  # plain text of this section's own content, paragraphs separated by blank lines
+    blocks: tuple[Block, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a reader returns for one source file, before normalisation.
+
+    ``fields`` holds the metadata exactly as written, keys lower-cased
+    (``date``, ``tags``, ``author``, ``authors``, ``category``, ``summary``,
+    ``slug``, ``lang``, ``status``, ``title``, ``modified``, ``translation``,
+    and any other key the file has). Values are ``str`` or, where the source
+    format itself makes a list (YAML list, docutils ``authors`` node, reST
+    bullet list), ``tuple[str, ...]``. Dates from YAML are ISO strings.
+    """
+
+    title: str | None
+    fields: dict[str, Any]
+    text: str  # text before the first section
+    blocks: tuple[Block, ...]  # blocks before the first section
+    sections: tuple[ParsedSection, ...]
+    links: tuple[Link, ...]
+    warnings: tuple[ReadWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+    level: int
+    parent: str | None
+    text: str
+    speakers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post of an archive, ready to index. Identity = (archive, source)."""
+
+    archive: str
+    source: str  # posix path relative to the archive folder
+    format: str  # "rst" or "markdown"
+    slug: str
+    url: str | None
+    title: str
+    date: str | None  # ISO 8601
+    modified: str | None
+    lang: str
+    status: str  # "published", "draft" or "hidden"
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    authors: tuple[str, ...]
+    summary: str
+    text: str  # the post's own text, before its first section
+    sections: tuple[Section, ...]
+    links: tuple[Link, ...]
+    people: tuple[Person, ...]
+    speakers: tuple[str, ...]
+    translations: tuple[str, ...] = ()  # sources of the same post in other languages
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of ``barcamp-search extract --json``."""
+        return {
+            "archive": self.archive,
+            "source": self.source,
+            "format": self.format,
+            "slug": self.slug,
+            "url": self.url,
+            "title": self.title,
+            "date": self.date,
+            "modified": self.modified,
+            "lang": self.lang,
+            "status": self.status,
+            "categories": list(self.categories),
+            "tags": list(self.tags),
+            "authors": list(self.authors),
+            "summary": self.summary,
+            "text": self.text,
+            "sections": [
+                {
+                    "anchor": s.anchor,
+                    "title": s.title,
+                    "level": s.level,
+                    "parent": s.parent,
+                    "text": s.text,
+                    "speakers": list(s.speakers),
+                }
+                for s in self.sections
+            ],
+            "links": [{"url": x.url, "text": x.text, "section": x.section} for x in self.links],
+            "people": [{"name": p.name, "role": p.role, "section": p.section} for p in self.people],
+            "speakers": list(self.speakers),
+            "translations": list(self.translations),
+            "warnings": list(self.warnings),
+        }
+
+
+# --- normalisation shared by every reader -----------------------------------
+
+# An address in running text, and the obfuscated forms people use in author fields.
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_OBFUSCATED = re.compile(
+    r"[\w.+-]+(?:@|\s+AT\s+|\s*\[at\]\s*)[\w-]+(?:\.[\w-]+)*"
+)
+_PARENS = re.compile(r"\s*\([^()]*\)")
+_AUTHOR_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise, drop control and bidi-override characters, fold white space runs."""
+    value = unicodedata.normalize("NFC", value)
+    value = _CONTROL.sub("", value)
+    return _SPACES.sub(" ", value).strip()
+
+
+def split_list(value: Any) -> list[str]:
+    """Pelican's list rule: split on ';' if present, else ','; strip; drop empties."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        items: list[str] = []
+        for item in value:
+            items.extend(split_list(item) if isinstance(item, str) and (";" in item) else [str(item)])
+        return [clean_text(i) for i in items if i is not None and clean_text(str(i))]
+    text = str(value)
+    separator = ";" if ";" in text else ","
+    return [clean_text(part) for part in text.split(separator) if clean_text(part)]
+
+
+def dedupe(values: list[str], key: Any = None) -> tuple[str, ...]:
+    """Remove duplicates, keeping the first spelling and the order."""
+    seen: set[Any] = set()
+    kept: list[str] = []
+    for value in values:
+        marker = key(value) if key else value
+        if marker in seen:
+            continue
+        seen.add(marker)
+        kept.append(value)
+    return tuple(kept)
+
+
+def tag_key(tag: str) -> str:
+    """What makes two tags the same tag: case, spacing and hyphen/space variants."""
+    return re.sub(r"[\s_-]+", " ", unicodedata.normalize("NFC", tag).casefold()).strip()
+
+
+def normalize_tags(value: Any) -> tuple[str, ...]:
+    """``python,nantes, PyConFr`` -> ``('python', 'nantes', 'pyconfr')``.
+
+    Tags are lower-cased (keeping accents) and variants merged, so facets show
+    one value per tag.
+    """
+    tags = [_SPACES.sub(" ", t.lower()) for t in split_list(value)]
+    return dedupe(tags, key=tag_key)
+
+
+def normalize_categories(value: Any) -> tuple[str, ...]:
+    """Comma lists, trimmed; case/spacing variants merged, first spelling kept."""
+    return dedupe(split_list(value), key=tag_key)
+
+
+def strip_emails(value: str) -> str:
+    """Remove e-mail addresses (``a@b.example``) from running text."""
+    return _EMAIL.sub("", value)
+
+
+def split_people(value: Any) -> tuple[str, ...]:
+    """Split an author field: ``A, B and C``, ``A & B``, ``A et B``, lists.
+
+    Strips ``(email)`` and ``(nick)`` parentheses and any e-mail address.
+    """
+    raw = list(value) if isinstance(value, (list, tuple)) else [value] if value else []
+    names: list[str] = []
+    for item in raw:
+        text = _PARENS.sub("", str(item))
+        text = _EMAIL_OBFUSCATED.sub("", text)
+        for part in _AUTHOR_SEP.split(text):
+            name = clean_text(part).strip(" .,:;<>")
+            if name and any(ch.isalpha() for ch in name):
+                names.append(name)
+    return dedupe(names, key=lambda n: n.casefold())
+
+
+_DATE_DEFAULT = datetime(2000, 1, 1)
+_GMT_OFFSET = re.compile(r"\b(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\b")
+
+
+def parse_date(value: Any) -> str:
+    """Any date form of the archives -> ISO 8601 (``YYYY-MM-DDTHH:MM:SS[+HH:MM]``).
+
+    ``2014-07-31``, ``2012-11-09 14:20``, ``2008/11/04 01:15:00 GMT-5``,
+    ``2014-10-27T10:45:00+05:30``, ``2019-03-01 10:00:00 +0530``. Parsed with
+    dateutil as Pelican's ``get_date`` does, except that ``GMT-5`` means five
+    hours behind UTC (dateutil reads it POSIX-style, the other way round).
+    Raises ValueError with the offending value.
+    """
+    text = _SPACES.sub(" ", str(value)).strip()
+    if not text:
+        raise ValueError("empty date")
+    # "GMT-5" as people mean it: UTC-05:00.
+    text = _GMT_OFFSET.sub(
+        lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text
+    )
+    try:
+        parsed = date_parser.parse(text, default=_DATE_DEFAULT)
+    except (ValueError, OverflowError, TypeError) as error:
+        raise ValueError(f"{str(value)!r} is not a date") from error
+    return parsed.isoformat()

@@ -1,0 +1,220 @@
+"""Parse worker processes with limits: a hostile file can cost a worker, never the run.
+
+docutils needs gigabytes and minutes on some inputs (5,000-deep lists, 20,000
+unclosed inline-markup starts) and can hit RecursionError. Each source file is
+therefore parsed in a child process that has:
+
+* an address-space cap (``memory_mb``, default 2048 MiB, via RLIMIT_AS), so
+  an allocation spiral ends in MemoryError in the child;
+* a wall-clock budget per file (``timeout``, default 20 s): the parent kills
+  a child that overruns and starts a fresh one;
+* its own recursion limit (Python's default), so deep nesting is a
+  RecursionError in the child.
+
+``WorkerPool.run(jobs)`` yields ``(job, outcome)`` pairs in completion order,
+where the outcome is whatever the job function returned, or an ``ExtractError``
+describing why the file was skipped. Workers start lazily: a run with nothing
+to parse starts no process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from barcamp_search.errors import ExtractError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MEMORY_MB = 2048
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str  # file to read
+    source: str  # its name in messages and in the Post
+    payload: Any = None  # passed to the job function as is
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is cheap and safe while this process runs a single thread; with
+    # other threads alive (a web server, a test runner's helpers) use
+    # forkserver, which never forks a multi-threaded process.
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no cap
+        return
+    limit = memory_mb * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: int) -> None:
+    """Child loop: receive a job, run it, send back ('ok', result) or ('error', message)."""
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", function(job))
+        except ExtractError as error:
+            reply = ("error", error.reason)
+        except RecursionError:
+            reply = ("error", "too deeply nested to parse (recursion limit)")
+        except MemoryError:
+            reply = ("error", f"needs more than {memory_mb} MiB to parse")
+        # The isolation boundary: a bug in a reader on one odd file must not
+        # end the run. The file is reported as failed with the error named.
+        except Exception as error:  # noqa: BLE001
+            reply = ("error", f"internal error {type(error).__name__}: {error}"[:500])
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("error", f"result too large to return within {memory_mb} MiB"))
+
+
+class _Worker:
+    def __init__(self, context: Any, function: Callable[[Job], Any], memory_mb: int) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_worker_main, args=(child, function, memory_mb), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class WorkerPool:
+    """Run a picklable job function over jobs in limited child processes."""
+
+    def __init__(
+        self,
+        function: Callable[[Job], Any],
+        workers: int = 1,
+        timeout: float = DEFAULT_TIMEOUT,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+    ) -> None:
+        self.function = function
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self._context = _context()
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop(kill=worker.job is not None)
+        self._workers = []
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Any]]:
+        pending = iter(jobs)
+        exhausted = False
+        while True:
+            if not exhausted:
+                exhausted = self._dispatch(pending)
+            busy = [w for w in self._workers if w.job is not None]
+            if not busy:
+                if exhausted:
+                    return
+                continue
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.deadline for w in busy) - now)
+            ready = wait([w.conn for w in busy], timeout=wait_for)
+            for worker in busy:
+                if worker.conn in ready:
+                    yield self._collect(worker)
+                elif time.monotonic() >= worker.deadline:
+                    yield self._expire(worker)
+
+    def _dispatch(self, pending: Iterator[Job]) -> bool:
+        """Give a job to every idle worker (starting workers up to the pool size).
+
+        Returns True once the jobs are exhausted."""
+        while True:
+            idle = next((w for w in self._workers if w.job is None), None)
+            if idle is None and len(self._workers) >= self.size:
+                return False
+            job = next(pending, None)
+            if job is None:
+                return True
+            if idle is None:
+                idle = _Worker(self._context, self.function, self.memory_mb)
+                self._workers.append(idle)
+            idle.job = job
+            idle.deadline = time.monotonic() + self.timeout
+            idle.conn.send(job)
+
+    def _collect(self, worker: _Worker) -> tuple[Job, Any]:
+        job = worker.job
+        assert job is not None
+        worker.job = None
+        try:
+            status, value = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker)
+            code = worker.process.exitcode
+            return job, ExtractError(job.source, f"parser process died (exit code {code})")
+        if status == "ok":
+            return job, value
+        return job, ExtractError(job.source, value)
+
+    def _expire(self, worker: _Worker) -> tuple[Job, Any]:
+        job = worker.job
+        assert job is not None
+        worker.job = None
+        self._replace(worker, kill=True)
+        return job, ExtractError(job.source, f"took longer than {self.timeout:g} s to parse")
+
+    def _replace(self, worker: _Worker, kill: bool = True) -> None:
+        worker.stop(kill=kill)
+        self._workers.remove(worker)
+        logger.debug("parse worker %s replaced", worker.process.pid)
+
+
+def default_workers() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
