@@ -10,14 +10,20 @@ import json
 import logging
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from barcamp_search import __version__
-from barcamp_search.errors import BarcampSearchError
+from barcamp_search.config import Settings, describe, load_settings
+from barcamp_search.errors import ArchiveMissing, BarcampSearchError
 from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources
+from barcamp_search.facets import FACETS
+from barcamp_search.indexing import Archive, ParseLimits, index_archives
+from barcamp_search.output import format_post, format_results, format_shown, format_stats
 from barcamp_search.posts import Post
+from barcamp_search.search import SORTS, SearchIndex, SearchQuery
 from barcamp_search.workers import default_workers
 
 logger = logging.getLogger("barcamp_search")
@@ -38,7 +44,10 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="barcamp-search")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def cli(verbose, quiet):
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default: BARCAMP_SEARCH_CONFIG, else ./barcamp-search.toml).")
+@click.pass_context
+def cli(ctx, verbose, quiet, config):
     """Full-text search over the archives of Python user groups.
 
     Example: barcamp-search extract examples/archive --json
@@ -46,6 +55,7 @@ def cli(verbose, quiet):
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
                                          logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s: %(message)s")
+    ctx.obj = {"config": config, "quiet": quiet}
 
 
 @cli.command()
@@ -100,24 +110,198 @@ def extract(paths, archive, site_url, url_pattern, lang, authors_are_speakers, i
     )
 
 
-def format_post(post: Post) -> str:
-    """A readable summary of one post."""
-    lines = [
-        click.style(post.title, bold=True),
-        f"  {post.archive}/{post.source}  [{post.format}, {post.lang}, {post.status}]",
-        f"  date: {post.date or '-'}   slug: {post.slug}",
-    ]
-    if post.url:
-        lines.append(f"  url: {post.url}")
-    for label, values in (("tags", post.tags), ("authors", post.authors),
-                          ("categories", post.categories), ("speakers", post.speakers)):
-        if values:
-            lines.append(f"  {label}: {', '.join(values)}")
-    for section in post.sections:
-        speakers = f"  [{', '.join(section.speakers)}]" if section.speakers else ""
-        lines.append(f"  {'  ' * section.level}#{section.anchor}  {section.title}{speakers}")
-    lines.append(f"  {len(post.links)} links, {len(post.warnings)} warnings")
-    return "\n".join(lines) + "\n"
+def _settings(ctx: click.Context, **overrides: object) -> Settings:
+    return load_settings(overrides, config_path=ctx.obj.get("config"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--archive", help="Archive name (default: the folder's name).")
+@click.option("--site-url", help="Site URL the posts are published under.")
+@click.option("--url-pattern", help='Post path under the site URL, e.g. "{slug}.html".')
+@click.option("--lang", help="Default language of the posts (default: guessed per post).")
+@click.option("--authors-are-speakers", is_flag=True, default=None,
+              help="Author fields name the speakers.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Parse processes (default: cores).")
+@click.option("--lock-timeout", type=click.FloatRange(0), help="Seconds to wait for the lock.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.pass_context
+def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers, index_dir,
+          rebuild, workers, lock_timeout, as_json):
+    """Index archive folders (incrementally); with no PATH, every archive of the config
+    file, else every archive the index already knows.
+
+    Example: barcamp-search index ../shared/corpora/python-nantes --lang fr
+    """
+    settings = _settings(ctx, index=index_dir, workers=workers, lock_timeout=lock_timeout)
+    missing = [str(p) for p in paths if not p.is_dir()]
+    if missing:
+        raise ArchiveMissing(f"No such archive folder: {', '.join(missing)}")
+    if archive and len(paths) > 1:
+        raise click.UsageError("--archive names one archive: give one PATH with it.")
+    archives = [Archive(path, ArchiveOptions(
+        name=archive or path.resolve().name, site_url=site_url, url_pattern=url_pattern,
+        lang=lang, authors_are_speakers=bool(authors_are_speakers))) for path in paths]
+    if not paths:
+        archives = list(settings.archives)
+    with _progress_bar(ctx) as progress:
+        report = index_archives(
+            settings.index, archives, rebuild=rebuild, workers=settings.workers or None,
+            lock_timeout=settings.lock_timeout, progress=progress,
+            limits=ParseLimits(settings.parse_timeout, settings.parse_memory_mb,
+                               settings.max_file_mb * 1024 * 1024))
+    for failure in report.failed:
+        logger.warning("skipped %s: %s", failure.source, failure.error)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    click.echo(report.summary(), err=True)
+
+
+@contextmanager
+def _progress_bar(ctx: click.Context):
+    """A progress line on stderr when it is a terminal (and not --quiet)."""
+    if ctx.obj.get("quiet") or not sys.stderr.isatty():
+        yield None
+        return
+    count = [0]
+
+    def progress(source: str) -> None:
+        count[0] += 1
+        click.echo(f"\r\033[K{count[0]} read: {source[-60:]}", err=True, nl=False)
+
+    yield progress
+    if count[0]:
+        click.echo("\r\033[K", err=True, nl=False)
+
+
+def _filter_options(function):
+    for option in reversed([
+        click.option("--tag", "tags", multiple=True, help="Only posts with this tag."),
+        click.option("--author", "authors", multiple=True, help="Only posts by this author."),
+        click.option("--speaker", "speakers", multiple=True, help="Only posts with this speaker."),
+        click.option("--year", "years", multiple=True, help="Only posts of this year."),
+        click.option("--archive", "archives", multiple=True, help="Only posts of this archive."),
+        click.option("--category", "categories", multiple=True, help="Only this category."),
+        click.option("--lang", help="Only posts in this language."),
+        click.option("--from", "date_from", help="Only posts on or after YYYY-MM-DD."),
+        click.option("--to", "date_to", help="Only posts on or before YYYY-MM-DD."),
+        click.option("--index", "index_dir", type=click.Path(path_type=Path),
+                     help="Index folder."),
+    ]):
+        function = option(function)
+    return function
+
+
+def _search_query(text, **filters) -> SearchQuery:
+    return SearchQuery(text=text or "", **{k: tuple(v) if isinstance(v, tuple) else v
+                                          for k, v in filters.items()})
+
+
+@cli.command()
+@click.argument("text", required=False, default="")
+@_filter_options
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--per-page", type=int, default=None, help="Results per page (1-100).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_context
+def search(ctx, text, index_dir, as_json, per_page, **filters):
+    """Search the index: Whoosh query language (AND by default, OR, NOT, "phrase",
+    prefix*, fuzzy~, title: tag: author: speaker: category: archive: lang: site:).
+
+    Example: barcamp-search search "asyncio OR coroutines" --tag python --sort newest
+    """
+    settings = _settings(ctx, index=index_dir)
+    query = _search_query(text, per_page=per_page or settings.per_page, **filters)
+    with SearchIndex(settings.index) as engine:
+        results = engine.search(query)
+    if as_json:
+        click.echo(json.dumps(results.to_json(), ensure_ascii=False))
+    else:
+        click.echo(format_results(results))
+
+
+@cli.command()
+@click.argument("facet", type=click.Choice(FACETS))
+@click.argument("text", required=False, default="")
+@_filter_options
+@click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def facets(ctx, facet, text, index_dir, limit, as_json, **filters):
+    """Count posts per value of a facet (tag, author, speaker, year, archive).
+
+    Example: barcamp-search facets speaker "django" --year 2015
+    """
+    settings = _settings(ctx, index=index_dir)
+    query = _search_query(text, per_page=1, facet_limit=limit, **filters)
+    with SearchIndex(settings.index) as engine:
+        counts = engine.search(query).facets[facet]
+    if as_json:
+        click.echo(json.dumps([{"value": c.value, "count": c.count, "selected": c.selected}
+                               for c in counts], ensure_ascii=False))
+    else:
+        for count in counts:
+            click.echo(f"{count.count:6d}  {count.value}")
+
+
+@cli.command()
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.pass_context
+def stats(ctx, index_dir, as_json):
+    """Archives, posts, sections, last run and size of the index.
+
+    Example: barcamp-search stats
+    """
+    settings = _settings(ctx, index=index_dir)
+    with SearchIndex(settings.index) as engine:
+        data = engine.stats()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(format_stats(data, settings.index))
+
+
+@cli.command()
+@click.argument("archive")
+@click.argument("slug")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the post as JSON.")
+@click.pass_context
+def show(ctx, archive, slug, index_dir, as_json):
+    """Show one post as indexed.
+
+    Example: barcamp-search show python-nantes barcamp-micro-python
+    """
+    settings = _settings(ctx, index=index_dir)
+    with SearchIndex(settings.index) as engine:
+        post = engine.post(archive, slug)
+    if post is None:
+        raise click.ClickException(f"No post {slug!r} in archive {archive!r}. "
+                                   "List posts with: barcamp-search search --archive "
+                                   f"{archive}")
+    if as_json:
+        click.echo(json.dumps(post, ensure_ascii=False))
+    else:
+        click.echo(format_shown(post))
+
+
+@cli.command("config")
+@click.pass_context
+def config_command(ctx):
+    """Print every setting, its value and where the value comes from.
+
+    Example: BARCAMP_SEARCH_INDEX=/tmp/ix barcamp-search config
+    """
+    settings = _settings(ctx)
+    for name, env_name, _help in describe():
+        click.echo(f"{name} = {getattr(settings, name)!s}   ({settings.source_of(name)}; "
+                   f"{env_name})")
+    for archive in settings.archives:
+        click.echo(f"archive {archive.options.name}: {archive.path}")
 
 
 def main() -> None:

@@ -29,3 +29,29 @@ class ArchiveMissing(BarcampSearchError):
 
 class ConfigError(BarcampSearchError):
     exit_code = 2
+
+
+class IndexMissing(BarcampSearchError):
+    def __init__(self, root: object) -> None:
+        super().__init__(f"No index in {root}/. Build it with: barcamp-search index PATH")
+
+
+class SchemaMismatch(BarcampSearchError):
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, root: object, found: object, needed: int) -> None:
+        super().__init__(
+            f"{root}/ was built with schema {found}, this version needs {needed}. "
+            "Run: barcamp-search index --rebuild")
+
+
+class IndexLocked(BarcampSearchError):
+    exit_code = 75  # EX_TEMPFAIL
+
+
+class IndexUnwritable(BarcampSearchError):
+    exit_code = 74  # EX_IOERR
+
+
+class QueryError(BarcampSearchError):
+    """A query or a search parameter the user must change."""

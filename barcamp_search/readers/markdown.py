@@ -26,7 +26,7 @@ from markdown_it.token import Token
 
 from barcamp_search.posts import Block, Document, Link, ParsedSection, ReadWarning
 from barcamp_search.readers.frontmatter import split_header
-from barcamp_search.slugs import AnchorMaker
+from barcamp_search.slugs import AnchorMaker, make_anchor
 
 MAX_NESTING = 50
 
@@ -48,6 +48,7 @@ _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
 _HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _STRIP_TAGS = re.compile(r"<[^>]*>")
+_COMPLETE_TAG = re.compile(r"""</?[A-Za-z][A-Za-z0-9:-]*(?:[^<>"']|"[^"]*"|'[^']*')*>""")
 
 _SKIP_TAGS = frozenset({"script", "style"})
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
@@ -58,6 +59,8 @@ _BLOCK_TAGS = frozenset(
     "textarea tfoot th thead tr ul video".split()
 )
 _HTML_KINDS = {"li": "item", "td": "cell", "th": "cell", "blockquote": "quote", "dt": "term", "dd": "definition"}
+_NOT_PROSE = frozenset({"pre", "video", "audio", "object", "iframe", "noscript", "select", "textarea"})
+_CONTAINERS = {"list_item_open": "item", "blockquote_open": "quote", "th_open": "cell", "td_open": "cell"}
 _SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "td", "th", "tr", "option"})
 
 Pairs = list[tuple[str, str]]
@@ -127,13 +130,13 @@ class _HTMLText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip or not data:
             return
+        if self.buf_line is None and data.strip():
+            lead = len(data) - len(data.lstrip())
+            self.buf_line = self.getpos()[0] + data.count("\n", 0, lead)
         if "pre" not in self.open:
             data = _HTML_SPACE.sub(" ", data)
             if self.link is None and _FIND_URLS and "://" in data:
                 self.links.extend(_bare_urls(data))
-        if self.buf_line is None and data.strip():
-            lead = len(data) - len(data.lstrip())
-            self.buf_line = self.getpos()[0] + data.count("\n", 0, lead)
         self.buf.append(data)
         if self.link is not None:
             self.link[1].append(data)
@@ -146,8 +149,8 @@ class _HTMLText(HTMLParser):
     def flush(self) -> None:
         text = _clean_lines("".join(self.buf))
         if text:
-            kind: str | None = "paragraph"
-            if "pre" in self.open:
+            kind: str | None
+            if any(t in _NOT_PROSE for t in self.open):
                 kind = None
             else:
                 kind = next((_HTML_KINDS[t] for t in reversed(self.open) if t in _HTML_KINDS), "paragraph")
@@ -161,11 +164,35 @@ class _HTMLText(HTMLParser):
         self.flush()
 
 
+def _sanitize(fragment: str) -> str:
+    """Prepare raw HTML for :mod:`html.parser` in linear time (it is quadratic on
+    unclosed comments and tags): drop comments, declarations and processing
+    instructions (keeping their line breaks) and escape every ``<`` that does not
+    start a complete tag."""
+    out: list[str] = []
+    pos, size = 0, len(fragment)
+    while (lt := fragment.find("<", pos)) != -1:
+        out.append(fragment[pos:lt])
+        if fragment.startswith(("<!", "<?"), lt):
+            closing = "-->" if fragment.startswith("<!--", lt) else ">"
+            end = fragment.find(closing, lt + 2)
+            pos = size if end == -1 else end + len(closing)
+            out.append("\n" * fragment.count("\n", lt, pos))
+        elif tag := _COMPLETE_TAG.match(fragment, lt):
+            out.append(tag.group())
+            pos = tag.end()
+        else:
+            out.append("&lt;")
+            pos = lt + 1
+    out.append(fragment[pos:])
+    return "".join(out)
+
+
 def _html_text(fragment: str) -> tuple[_HTMLText | None, str]:
     """Parse raw HTML; on a parser failure return ``None`` and the tag-stripped text."""
     parser = _HTMLText()
     try:
-        parser.feed(fragment)
+        parser.feed(_sanitize(fragment))
         parser.finish()
     except (RecursionError, MemoryError):
         raise
@@ -225,12 +252,35 @@ def _inline(children: list[Token] | None) -> tuple[str, Pairs]:
     return "\n".join(line.strip() for line in "".join(out).strip().split("\n")), links
 
 
+class _Anchors(AnchorMaker):
+    """:class:`slugs.AnchorMaker` with the same results, but a per-title counter so
+    that thousands of equal headings do not cost quadratic time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next: dict[str, int] = {}
+
+    def __call__(self, title: str) -> str:
+        base = make_anchor(title)
+        if not base:
+            self.count += 1
+            base = f"section-{self.count}"
+        n = self.next.get(base, 0)
+        anchor = f"{base}-{n}" if n else base
+        while anchor in self.used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.next[base] = n + 1
+        self.used.add(anchor)
+        return anchor
+
+
 class _Builder:
     """Collects text, blocks and links into the intro or the current section."""
 
     def __init__(self, offset: int) -> None:
         self.offset = offset
-        self.anchors = AnchorMaker()
+        self.anchors = _Anchors()
         self.intro_text: list[str] = []
         self.intro_blocks: list[Block] = []
         self.sections: list[dict[str, Any]] = []
@@ -277,7 +327,7 @@ class _Builder:
         for text, kind, inner in parser.chunks:
             if kind is not None:
                 self.block(kind, text, self.line(token, inner - 1))
-        self.text("\n".join(text for text, _, _ in parser.chunks))
+        self.text("\n\n".join(text for text, _, _ in parser.chunks))
         self.add_links(parser.links)
 
     def sections_out(self) -> tuple[ParsedSection, ...]:
@@ -313,8 +363,8 @@ def _walk(tokens: list[Token], builder: _Builder, warnings: list[ReadWarning]) -
                 builder.text(text)
                 builder.block(containers[-1] if containers else "paragraph", text, builder.line(tok))
             builder.add_links(pairs)
-        elif kind in ("list_item_open", "blockquote_open", "th_open", "td_open"):
-            containers.append({"l": "item", "b": "quote"}.get(kind[0], "cell"))
+        elif kind in _CONTAINERS:
+            containers.append(_CONTAINERS[kind])
         elif kind in ("list_item_close", "blockquote_close", "th_close", "td_close"):
             if containers:
                 containers.pop()
@@ -351,8 +401,8 @@ def _strip_qtranslate(body: str) -> str:
 
 
 def read_markdown(text: str, source: str = "<string>") -> Document:
-    """Read one Markdown post. ``source`` names it in nothing but this signature's
-    symmetry with the other readers: warnings carry line numbers, the caller adds the path.
+    """Read one Markdown post (``source`` is its path, kept for the readers'
+    common signature: warnings carry line numbers and the caller adds the path).
 
     Never raises for any input text, except ``RecursionError``/``MemoryError``.
     """

@@ -1,4 +1,4 @@
-"""reST reader stage: Pelican-style reStructuredText text -> :class:`~barcamp_search.posts.Document`.
+"""reST reader stage: Pelican-style reStructuredText -> :class:`barcamp_search.posts.Document`.
 
 Input: the decoded text of one ``.rst`` post (BOM removed, LF line ends, no NUL)
 and a source name used in messages. Output: a ``Document`` with the promoted
@@ -6,12 +6,11 @@ title, the docinfo fields (keys lower-cased), the text and prose blocks before
 the first section, one ``ParsedSection`` per docutils section, the external
 links of the body and the warnings docutils raised.
 
-Structure comes only from the docutils doctree. docutils runs with hardened
-settings computed once at import: no file insertion (``include``, ``raw`` and
-``csv-table`` ``:file:``/``:url:``), no raw passthrough, no configuration
-files, nothing written to the terminal or any file, and a line length limit
-high enough for long lines. Only the transforms a reader needs run:
-substitutions, title and docinfo promotion, footnotes and hyperlink resolution.
+Structure comes only from the doctree. docutils runs with hardened settings
+computed once at import (no file or URL insertion, no raw passthrough, no
+config files, nothing printed or written, long lines allowed) and only the
+transforms a reader needs: substitutions, title and docinfo promotion,
+footnotes and hyperlink resolution.
 
 Choices:
 
@@ -33,40 +32,34 @@ import copy
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes, utils
-from docutils.frontend import Values, get_default_settings
+from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser, roles
 from docutils.readers.standalone import Reader
 from docutils.transforms import frontmatter, references
 
 from barcamp_search.posts import Block, Document, Link, ParsedSection, ReadWarning
 
-__all__ = ["read_rst", "MAX_WARNINGS"]
+if TYPE_CHECKING:
+    from docutils.frontend import Values
+
+__all__ = ["read_rst", "MAX_LINE", "MAX_WARNINGS"]
 
 MAX_WARNINGS = 50
+MAX_LINE = 1_000_000  # longer lines are cut (with a warning) rather than losing the post
 _MAX_MESSAGE = 200
 _DROPPED_FIELDS = frozenset({"email"})
 
 _SAFE_OVERRIDES: dict[str, Any] = {
-    "file_insertion_enabled": False,
-    "raw_enabled": False,
-    "_disable_config": True,
-    "report_level": 5,  # above SEVERE: nothing is ever written to the stream
-    "halt_level": 5,  # never raise SystemMessage
+    "file_insertion_enabled": False, "raw_enabled": False, "_disable_config": True,
+    "report_level": 5, "halt_level": 5,  # above SEVERE: never printed, never raised
     "warning_stream": False,  # replaced per call by an io.StringIO
-    "syntax_highlight": "none",
-    "input_encoding": "unicode",
-    "line_length_limit": 1_000_000,
-    "embed_stylesheet": False,
-    "traceback": True,
-    "record_dependencies": None,
-    "smart_quotes": False,
-    "debug": False,
-    "language_code": "en",
-    "doctitle_xform": True,
-    "docinfo_xform": True,
+    "syntax_highlight": "none", "input_encoding": "unicode", "embed_stylesheet": False,
+    "line_length_limit": 8 * MAX_LINE + 8,  # tabs expand to 8 spaces; MAX_LINE applies first
+    "traceback": True, "record_dependencies": None, "smart_quotes": False, "debug": False,
+    "language_code": "en", "doctitle_xform": True, "docinfo_xform": True,
     "sectsubtitle_xform": False,
 }
 
@@ -105,6 +98,7 @@ _SKIPPED = (
     nodes.system_message, nodes.comment, nodes.raw, nodes.substitution_definition,
     nodes.target, nodes.pending, nodes.docinfo, nodes.decoration, nodes.label,
     nodes.image, nodes.colspec, nodes.transition, nodes.meta,
+    nodes.classifier,  # read with its term
 )
 _HIDDEN_INLINE = (nodes.system_message, nodes.comment, nodes.raw, nodes.image, nodes.pending)
 _CODE = (nodes.literal_block, nodes.doctest_block, nodes.math_block)
@@ -143,7 +137,7 @@ def _parse(text: str, source: str) -> tuple[nodes.document, _Collector]:
     document.reporter.attach_observer(collector.note_message)
     saved_roles = dict(roles._roles)  # `.. role::` registers roles globally
     try:
-        Parser().parse(text, document)
+        Parser().parse(_cut_long_lines(text, collector), document)
         document.transformer.add_transforms(_TRANSFORMS)
         document.transformer.apply_transforms()
     except (RecursionError, MemoryError):
@@ -154,6 +148,19 @@ def _parse(text: str, source: str) -> tuple[nodes.document, _Collector]:
         roles._roles.clear()
         roles._roles.update(saved_roles)
     return document, collector
+
+
+def _cut_long_lines(text: str, collector: _Collector) -> str:
+    """Cut lines over ``MAX_LINE`` characters, so docutils parses the post instead of
+    replacing all of it by one "line-length-limit" error."""
+    if len(text) <= MAX_LINE:
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE:
+            lines[number - 1] = line[:MAX_LINE]
+            collector.warn(number, f"line {number} cut to {MAX_LINE} characters")
+    return "\n".join(lines)
 
 
 def _describe(exc: BaseException) -> str:
@@ -204,8 +211,7 @@ class _Collector:
 
     def note_message(self, message: nodes.system_message) -> None:
         if message.get("level", 0) >= 2:
-            first = message[0] if len(message) else message
-            self.warn(message.get("line"), first.astext())
+            self.warn(message.get("line"), _message_text(message))
 
     def warn(self, line: int | None, message: str) -> None:
         if len(self.warnings) < MAX_WARNINGS:
@@ -315,7 +321,7 @@ class _Collector:
 def _fields(docinfo: nodes.docinfo, collector: _Collector) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for child in docinfo.children:
-        if isinstance(child, nodes.field):
+        if isinstance(child, nodes.field) and len(child) == 2:
             key = _clean(child[0].astext()).lower()
             value: Any = _field_value(child[1], collector)
         elif isinstance(child, nodes.authors):
@@ -349,9 +355,9 @@ def _problematic_text(node: nodes.problematic) -> str:
     """What a reader sees for markup docutils could not resolve."""
     raw = node.astext()
     message = node.document.ids.get(node.get("refid", "")) if node.document else None
-    if message is not None and message.astext().startswith("raw (and derived) roles disabled"):
+    if message is not None and _message_text(message).startswith("raw (and derived) roles"):
         return ""  # a disabled raw role: its content is passthrough markup
-    core = raw.rstrip("_") if len(raw) > 1 else raw  # `name`_ and name__ references
+    core = raw.rstrip("_") or raw  # `name`_ and name__ references
     match = _ROLE.match(core)
     if match is not None:
         body = match.group("body")
@@ -362,6 +368,11 @@ def _problematic_text(node: nodes.problematic) -> str:
     if len(core) > 2 and core[0] == core[-1] == "|":  # |substitution|
         return core[1:-1]
     return core
+
+
+def _message_text(message: nodes.Element) -> str:
+    """A system message's own sentence, without the source excerpt docutils appends."""
+    return message[0].astext() if len(message) else ""
 
 
 def _link_text(reference: nodes.reference, text: str) -> str:
@@ -383,10 +394,7 @@ def _context_kind(node: nodes.Element, kind: str) -> str:
 
 
 def _line(node: nodes.Node) -> int | None:
-    line = getattr(node, "line", None)
-    if line is None:
-        line = utils.get_source_line(node)[1]
-    return line
+    return getattr(node, "line", None) or utils.get_source_line(node)[1]
 
 
 def _clean(text: str) -> str:

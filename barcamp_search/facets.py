@@ -1,0 +1,116 @@
+"""Per-searcher tables for grouping hits by post and counting facets by post.
+
+Built once per opened searcher (so once per index generation), from the
+``post`` column and the facet fields' postings: document -> post ordinal,
+post -> date, post -> facet values. Counting a facet over a result set is
+then a loop over the matching posts, with no per-query Whoosh grouping and no
+scoring.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from whoosh.query import And, Term
+
+if TYPE_CHECKING:
+    from barcamp_search.search import FacetCount, SearchQuery
+
+FACETS = ("tag", "author", "speaker", "year", "archive")
+
+
+class FacetTables:
+    def __init__(self, searcher: Any) -> None:
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        self.doc_post = [-1] * size
+        self.post_keys: list[str] = []
+        self.post_doc: list[int] = []
+        ordinal: dict[str, int] = {}
+        keys = reader.column_reader("post")
+        sections = list(searcher.docs_for_query(Term("kind", "section")))
+        for docnum in searcher.docs_for_query(Term("kind", "post")):
+            key = keys[docnum]
+            ordinal[key] = len(self.post_keys)
+            self.post_keys.append(key)
+            self.post_doc.append(docnum)
+            self.doc_post[docnum] = ordinal[key]
+        for docnum in sections:
+            self.doc_post[docnum] = ordinal.get(keys[docnum], -1)
+        dates = reader.column_reader("date")
+        self.post_date = [dates[d] or 0 for d in self.post_doc]
+        self.post_count = len(self.post_keys)
+        self.section_count = len(sections)
+        self._reader = reader
+        self._values: dict[str, list[tuple[str, ...]]] = {}
+
+    def posts_matching(self, searcher: Any, query: Any) -> set[int]:
+        doc_post = self.doc_post
+        matching = {doc_post[d] for d in searcher.docs_for_query(query)}
+        matching.discard(-1)
+        return matching
+
+    def sort_by_date(self, posts: set[int], newest: bool = True) -> list[int]:
+        """Newest (or oldest) first; undated posts always last, ties by source."""
+        dates, keys = self.post_date, self.post_keys
+        dated = sorted((p for p in posts if dates[p]), key=lambda p: (dates[p], keys[p]),
+                       reverse=newest)
+        return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
+
+    def values(self, facet: str) -> list[tuple[str, ...]]:
+        """For each post ordinal, its values of ``facet``."""
+        if facet not in self._values:
+            per_post: list[list[str]] = [[] for _ in self.post_keys]
+            doc_post, post_doc = self.doc_post, self.post_doc
+            reader = self._reader
+            for term in reader.lexicon(facet):
+                value = term.decode("utf-8") if isinstance(term, bytes) else term
+                for docnum in reader.postings(facet, term).all_ids():
+                    post = doc_post[docnum]
+                    if post >= 0 and post_doc[post] == docnum:
+                        per_post[post].append(value)
+            self._values[facet] = [tuple(v) for v in per_post]
+        return self._values[facet]
+
+    def post_data(self, searcher: Any, post: int) -> dict[str, Any]:
+        return searcher.stored_fields(self.post_doc[post])["data"]
+
+    def post_by_slug(self, searcher: Any, archive: str, slug: str) -> dict[str, Any] | None:
+        query = And([Term("archive", archive), Term("slug", slug), Term("kind", "post")])
+        for docnum in searcher.docs_for_query(query):
+            post = self.doc_post[docnum]
+            if post < 0:
+                continue
+            data = dict(searcher.stored_fields(docnum)["data"])
+            docs = sorted(searcher.docs_for_query(Term("post", self.post_keys[post])))
+            data["text"] = searcher.stored_fields(docnum).get("text", "")
+            data["sections"] = [
+                {k: searcher.stored_fields(d).get(k, "") for k in ("anchor", "heading", "text")}
+                for d in docs if d != docnum and self.doc_post[d] == post]
+            return data
+        return None
+
+
+def count_facets(tables: FacetTables, posts: set[int], query: SearchQuery,
+                 facets: tuple[str, ...] = FACETS) -> dict[str, tuple[FacetCount, ...]]:
+    """Post counts of each facet value over ``posts``; selected values flagged and kept."""
+    from barcamp_search.search import FacetCount
+
+    result: dict[str, tuple[FacetCount, ...]] = {}
+    for facet in facets:
+        values = tables.values(facet)
+        counter: Counter[str] = Counter()
+        for post in posts:
+            counter.update(values[post])
+        selected = set(query.selected(facet))
+        if facet == "year":
+            ordered = sorted(counter.items(), key=lambda item: item[0], reverse=True)
+        else:
+            ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0].casefold()))
+        top = ordered[: query.facet_limit]
+        shown = {value for value, _ in top}
+        top += [(value, counter.get(value, 0)) for value in query.selected(facet)
+                if value not in shown]
+        result[facet] = tuple(FacetCount(v, c, v in selected) for v, c in top)
+    return result

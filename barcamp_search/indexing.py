@@ -1,0 +1,284 @@
+"""Indexing stage: archives on disk -> the Whoosh index, incrementally -> IndexReport.
+
+A source whose size and mtime match the stamp stored in the index is not
+read; one whose content hash matches is not re-extracted either. Changed
+sources replace their documents, vanished ones are removed, new ones added, in
+one commit. Drafts and unreadable new files get a ``stub`` document holding
+their stamp, so an unchanged bad file is not parsed again at every run. A file
+that was indexed and now fails to parse keeps its previous documents (a bad
+edit never loses what was searchable) and is retried at the next run.
+
+``rebuild=True`` (and the very first build) writes a fresh generation and
+makes it live in one atomic switch (see ``store``). The index remembers each
+archive's folder and options (``archives.json``), so a rebuild or a run with
+no path re-reads every archive it knows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.query import And, Or, Term
+
+from barcamp_search import store
+from barcamp_search.errors import ArchiveMissing, ExtractError, IndexUnwritable
+from barcamp_search.extract import (
+    DEFAULT_MAX_BYTES,
+    ArchiveOptions,
+    Source,
+    extract_archive,
+    find_sources,
+)
+from barcamp_search.posts import Post
+from barcamp_search.schema import post_documents, post_key, stub_document
+from barcamp_search.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, default_workers
+
+logger = logging.getLogger(__name__)
+
+REGISTRY = "archives.json"
+
+
+@dataclass(frozen=True)
+class Failure:
+    source: str
+    error: str
+
+
+@dataclass
+class IndexReport:
+    """What one run did, counted in posts."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    warnings: int = 0
+    seconds: float = 0.0
+    archives: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+    def summary(self) -> str:
+        return (f"indexed {self.added} new, {self.updated} changed, {self.removed} removed, "
+                f"{self.unchanged} unchanged, {len(self.failed)} failed in {self.seconds:.1f} s")
+
+
+@dataclass(frozen=True)
+class Archive:
+    """An archive to index: its folder and how to read it."""
+
+    path: Path
+    options: ArchiveOptions
+
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Per-file limits of the parse workers (see ``workers``)."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def index_archives(
+    index_dir: Path,
+    archives: Iterable[Archive],
+    rebuild: bool = False,
+    workers: int | None = None,
+    lock_timeout: float = 30.0,
+    progress: Progress | None = None,
+    limits: ParseLimits | None = None,
+) -> IndexReport:
+    """Bring the index up to date with these archives (others stay as they are)."""
+    started = time.monotonic()
+    index_dir = Path(index_dir)
+    limits = limits or ParseLimits()
+    archives = list(archives)
+    for archive in archives:
+        if not archive.path.exists():
+            raise ArchiveMissing(f"Archive folder {archive.path} does not exist.")
+    store.ensure_root(index_dir)
+    with store.writer_lock(index_dir, lock_timeout):
+        store.remove_stale(index_dir)
+        registry = read_registry(index_dir)
+        wanted = list(archives)
+        for archive in wanted:
+            registry[archive.options.name] = archive
+        if not wanted:
+            wanted = list(registry.values())
+        live = store.live_generation(index_dir)
+        if live is not None and not rebuild:
+            store.check_schema(index_dir, live)
+        fresh = rebuild or live is None
+        if fresh:
+            wanted = list(registry.values())
+        target = store.create_generation(index_dir) if fresh else live
+        assert target is not None
+        report = IndexReport(archives=[a.options.name for a in wanted], rebuilt=fresh)
+        try:
+            _update(target, wanted, report, workers or default_workers(), progress, limits)
+        except OSError as error:
+            raise IndexUnwritable(f"{index_dir}/: the index could not be written "
+                                  f"({error.strerror or error}); the previous index is "
+                                  "unchanged") from error
+        if fresh:
+            store.make_live(index_dir, target)
+        write_registry(index_dir, registry)
+        report.seconds = time.monotonic() - started
+        store.write_json(index_dir / store.STATUS, {
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "result": "ok", "generation": target.name, **report.to_json()})
+    return report
+
+
+def _update(target: Path, archives: list[Archive], report: IndexReport, workers: int,
+            progress: Progress | None, limits: ParseLimits) -> None:
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(target))
+    writer = None
+    try:
+        for archive in archives:
+            plan = _plan(ix, archive, report)
+            if not (plan.extract or plan.removed):
+                continue
+            if writer is None:
+                writer = ix.writer(limitmb=256, procs=1)
+            for key in plan.removed:
+                writer.delete_by_term("post", key)
+            _apply(writer, archive, plan, report, workers, progress, limits)
+        if writer is not None:
+            writer.commit()
+            writer = None
+    finally:
+        if writer is not None:
+            writer.cancel()
+        ix.close()
+
+
+@dataclass
+class _Plan:
+    extract: list[Source]
+    stamps: dict[str, str]
+    previous: dict[str, str]  # source -> kind ("post" or "stub") already in the index
+    removed: list[str]
+
+
+def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
+    """Compare the archive's files with the stamps stored in the index."""
+    name = archive.options.name
+    stored: dict[str, tuple[str, str]] = {}
+    with ix.searcher() as searcher:
+        query = And([Term("archive", name), Or([Term("kind", "post"), Term("kind", "stub")])])
+        for docnum in searcher.docs_for_query(query):
+            fields = searcher.stored_fields(docnum)
+            stored[fields["source"]] = (fields.get("kind", "post"), fields.get("stamp", ""))
+    sources = find_sources(archive.path, archive.options)
+    plan = _Plan([], {}, {s: k for s, (k, _) in stored.items()}, [])
+    seen: set[str] = set()
+    for source in sources:
+        seen.add(source.source)
+        old_kind, old_stamp = stored.get(source.source, ("", ""))
+        stamp = _stamp(source.path, old_stamp)
+        if stamp is None:
+            report.failed.append(Failure(source.source, "cannot read the file"))
+            continue
+        if stamp == old_stamp or (old_stamp and stamp.split(":")[2] == old_stamp.split(":")[2]):
+            report.unchanged += old_kind == "post"
+            continue
+        plan.extract.append(source)
+        plan.stamps[source.source] = stamp
+    for source, (kind, _) in stored.items():
+        if source not in seen:
+            plan.removed.append(post_key(name, source))
+            report.removed += kind == "post"
+    return plan
+
+
+def _stamp(path: Path, old_stamp: str) -> str | None:
+    """``size:mtime_ns:sha1``; the hash is only computed when size or mtime moved."""
+    try:
+        info = path.stat()
+        head = f"{info.st_size}:{info.st_mtime_ns}"
+        if old_stamp.startswith(head + ":"):
+            return old_stamp
+        digest = hashlib.sha1(usedforsecurity=False)
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return f"{head}:{digest.hexdigest()}"
+
+
+def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, workers: int,
+           progress: Progress | None, limits: ParseLimits) -> None:
+    name = archive.options.name
+    results = extract_archive(archive.path, archive.options, plan.extract, workers=workers,
+                              timeout=limits.timeout, memory_mb=limits.memory_mb,
+                              max_bytes=limits.max_bytes)
+    for result in results:
+        source = result.source if isinstance(result, Post) else result.path
+        if progress:
+            progress(source)
+        key = post_key(name, source)
+        stamp = plan.stamps[source]
+        previous = plan.previous.get(source)
+        if isinstance(result, ExtractError):
+            report.failed.append(Failure(source, result.reason))
+            if previous != "post":  # keep what was searchable; record new bad files
+                writer.delete_by_term("post", key)
+                writer.add_document(**stub_document(name, source, stamp, result.reason))
+            continue
+        report.warnings += len(result.warnings)
+        for warning in result.warnings:
+            logger.info("%s", warning)
+        writer.delete_by_term("post", key)
+        if result.status == "draft":
+            writer.add_document(**stub_document(name, source, stamp, "draft"))
+            report.removed += previous == "post"
+            continue
+        for document in post_documents(result, stamp):
+            writer.add_document(**document)
+        if previous == "post":
+            report.updated += 1
+        else:
+            report.added += 1
+
+
+def read_registry(index_dir: Path) -> dict[str, Archive]:
+    import json
+
+    try:
+        data = json.loads((Path(index_dir) / REGISTRY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    archives: dict[str, Archive] = {}
+    for name, entry in data.items():
+        options = dict(entry.get("options", {}))
+        for key in ("include", "exclude"):
+            options[key] = tuple(options.get(key, ()))
+        if isinstance(options.get("authors_are_speakers"), list):
+            options["authors_are_speakers"] = tuple(options["authors_are_speakers"])
+        archives[name] = Archive(Path(entry["path"]), ArchiveOptions(**options))
+    return archives
+
+
+def write_registry(index_dir: Path, registry: dict[str, Archive]) -> None:
+    store.write_json(Path(index_dir) / REGISTRY, {
+        name: {"path": str(a.path.resolve()), "options": asdict(a.options)}
+        for name, a in sorted(registry.items())})

@@ -1,0 +1,433 @@
+"""Find the people of a meetup post in its prose: speakers, participants, reporters, hosts.
+
+:func:`find_people` reads only ``Document.blocks``, ``ParsedSection.blocks`` and section
+titles (readers never put code, comments or raw HTML into blocks), and applies small,
+precise heuristics, one function each. Precision comes first: a missed name is better
+than a wrong one.
+
+* Label lines (at the start of any line of a block): ``Intervenant(e)(s) :``,
+  ``Orateur/Oratrice :``, ``Speaker(s):``, ``Presenter(s):``, ``Speaker bio: X``,
+  ``Présenté(e) par X`` (speaker); ``Participant(s) :`` (participant);
+  ``Rapporteur/Rapporteuse :`` (reporter); ``Animateur/Animatrice :``, ``Animé(e) par X``
+  (host). French spacing before the colon (none, space, NBSP, NNBSP) is accepted.
+  A definition-list term ``Speaker``/``Speaker:`` takes the name from the next
+  ``definition`` block. English *singular* labels (``Speaker: Dhanesh K, Architect at X``)
+  keep only the part before the first comma (the rest is an affiliation) unless the value
+  also holds ``and``/``&``; French labels always split on commas (python-nantes writes
+  ``Intervenant : Damien Nicolas, Gordon``).
+* Section titles: ``Speaker: X`` is a speaker of the **parent** section (the talk whose
+  sub-heading it is; of the section itself when it has no parent); ``"Talk" presented by
+  X`` / ``Talk title by X`` is a speaker of that section; ``Name: Talk title`` under a
+  talk-like parent (``Main Presentation``) is a speaker of that section. ``... sponsored
+  by X`` and break/food titles are ignored.
+* Talk lists (a section titled like ``Lightning talks``, or items after a short label
+  paragraph such as ``Flash presentations :`` / ``Nos valeureux présentateurs:``): items
+  ``Name: title``, ``Name - title``, ``Name, "title"``, ``Name on/sur title`` (2-4
+  capitalised words), else ``title - Name`` (Québec-Python), ``title par/by Name``.
+  Outside a talk list only ``title, par Name`` and ``title par Name (30min)`` items count.
+  A label value whose first part is a sentence, not a name, yields nobody.
+* Prose: ``X a présenté``, ``X et Y ont présenté``, ``X nous présentera/montrera``,
+  ``X y présentera`` (X must start the block or follow punctuation), ``(par X)``,
+  ``présentation ... par X``, ``donnée par X``, ``animé par X`` (host), ``presented by X``,
+  ``talk by X``, ``talk ... given/delivered by X``, a block ``"Title" by X``.
+
+Names: 1-4 capitalised words in prose (particles ``de``, ``van``, ``von``, ``di``, ``le``...
+allowed inside), up to 6 in label values; ``(nick)`` parentheses, e-mails, URLs, honorifics
+(``Mr.``, ``Dr.``...) and ``- description`` / ``: titre`` tails are removed; ``?``, handles,
+words with digits, lowercase words (``Gaurav kamathe`` is missed on purpose), pronouns,
+technology names and placeholders are rejected. A name over 100 characters is
+**truncated** to 100 with a :class:`ReadWarning`.
+
+Block quotes: label lines inside a ``quote`` block count (in reST an indented line is a
+block quote by accident more often than a citation), prose forms do not (quoted text is an
+abstract or someone else's words).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .posts import Block, Document, ParsedSection, Person, ReadWarning, clean_text, dedupe
+
+MAX_NAME = 100
+_SP = r"[ \t\u00a0\u202f]"
+_PL = r"(?:\(s\)|s)?"
+_LABELS: tuple[tuple[str, str], ...] = (
+    (r"speaker\s+bios?", "bio"),
+    (rf"intervenant(?:\(e\)|e)?{_PL}|orat(?:eur|rice){_PL}|présentat(?:eur|rice){_PL}", "speaker"),
+    (rf"speaker{_PL}|presenter{_PL}", "speaker"),
+    (rf"participant(?:\(e\)|e)?{_PL}", "participant"),
+    (rf"rapport(?:eur|euse){_PL}|reporter{_PL}", "reporter"),
+    (rf"animat(?:eur|rice){_PL}", "host"),
+)
+_LABEL_RE = re.compile(
+    r"^[\s\-*•–]*(?:" + "|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(_LABELS))
+    + rf"){_SP}*:(?P<value>.*)$"
+    + rf"|^[\s\-*•–]*(?P<par>présentée?|animée?){_SP}+par\s+(?P<pvalue>.*)$",
+    re.IGNORECASE,
+)
+_PARTICLES = {"de", "du", "des", "d'", "van", "von", "der", "den", "di", "da", "del", "della",
+              "le", "la", "dos", "das", "ter", "ten", "bin", "al", "el", "y"}
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "professor", "mme", "mlle", "m"}
+_STOP = set("""il elle ils elles nous vous on ce cet cette ces le la les un une des du l notre
+nos votre mon ma son sa leur chacun tout tous qui puis ensuite enfin et mais si quand lors
+personne aucun inconnu anonyme intervenant intervenante intervenants intervenantes orateur
+orateurs oratrice participant participants rapporteur rapporteuse animateur animatrice speaker
+speakers presenter presenters
+this that these those the a an he she we they it i you our my his her their everyone someone
+nobody who then next first finally also and but or if when there here today tonight
+unknown anonymous none tbd tba todo lundi mardi mercredi jeudi vendredi samedi dimanche
+monday tuesday wednesday thursday friday saturday sunday janvier février mars avril mai juin
+juillet août septembre octobre novembre décembre january february march april june july
+august september october november december main flash lightning talk talks présentation
+presentation introduction intro session workshop atelier keynote meetup barcamp afpyro
+python django flask pyramid pelican ipython jupyter pygame postgresql postgres mysql
+sqlalchemy celery numpy scipy pandas asyncio docker linux windows google microsoft github
+pycon pyconfr afpy sage twisted plone zope openerp odoo ansible salt fabric sentry
+micropython cpython pypy aws open source web data team group architect developer engineer
+professor founder ceo cto student manager consultant director head staff contributor me moi
+us hand example examples design default night building using making writing learning doing
+creating install use read download see check join visit register tech inc labs corp ltd llc
+software foundation association systems solutions technologies community cinemas best
+practices tips tricks basics part overview lessons learned future state deep dive getting started
+beyond new what why how quick guide demo q&a questions discussion discussions""".split())
+_THIS_TALK = re.compile(r"(?i)\b(?:this|that|cette|cet|ce)\s+(?:\w+\s+)?(?:presentation|"
+                        r"talk|présentation|exposé|conférence)")
+_TALKY = re.compile(
+    r"(?i)\b(?:presentations?|présentations?|talks?|conférences?|exposés?|presenters?|"
+    r"preseters?|présentateurs?|speakers?|intervenants?|orateurs?|keynotes?|flash|lightning)\b")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*\Z")
+_URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_TAIL = re.compile(r"\s+(?:--?|–|—|\|)\s+.*$|\s*:\s+.*$|\s+(?:from|at|of|chez|@)\s+.*$")
+_PARENS = re.compile(r"\s*(?:\([^()]*\)|\[[^\]]*\]|\([^()]*$)")
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
+_BOUNDARY_END = tuple(".,;:!?(•*–—-")
+_BACKWARD_TRIGGERS = re.compile(
+    r"\s(?:nous\s+|y\s+)?(?:a|ont)\s+présenté|\s(?:nous\s+|y\s+)?présenter(?:a|ont)\b|"
+    r"\snous\s+(?:montrer|parler)(?:a|ont)\b|\sgave\s+(?:a|an)\s+(?:\w+\s+)?talk\b")
+_FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\(par\s+(?=[^()]*\))"), "speaker"),
+    (re.compile(r"(?i)\bprésentations?\b[^.!?:;()]{0,60}?\bpar\s+"), "speaker"),
+    (re.compile(r"(?i)\b(?:donnée?|présentée?)\s+par\s+"), "speaker"),
+    (re.compile(r"(?i)\banimée?\s+par\s+"), "host"),
+    (re.compile(r"(?i)\bpresented\s+by\s+|\btalk\s+by\s+"), "speaker"),
+    (re.compile(r"(?i)\b(?:talks?|presentations?|keynote|session|workshop|tutorial)\b"
+                r"[^.!?;]{0,80}?\b(?:given|delivered)\s+by\s+"), "speaker"),
+)
+_NOT_TALK_BY = re.compile(r"(?i)\b(?:sponsored|hosted|supported|organi[sz]ed|powered|compiled|"
+                          r"written|edited|provided|catered|courtesy|photos?)\s+by\s+\Z|"
+                          r"\b(?:break|lunch|dinner|tea|coffee|snacks|food|pizza|drinks)\b")
+Found = tuple[str, str, int | None]  # (name, role, line)
+
+
+def _line_of(block: Block, offset: int) -> int | None:
+    return None if block.line is None else block.line + offset
+
+
+def _is_cap_word(word: str) -> bool:
+    return bool(_WORD.match(word)) and word[0].isupper()
+
+
+def _bad_word(word: str) -> bool:
+    """Pronouns, articles, dates, tech names (``*python*``, ``*py``), role words."""
+    if re.fullmatch(r"[^\W\d_]\.", word):
+        return False  # an initial: ``A.``
+    key = word.casefold().strip(".'’")
+    if re.search(r"['’]s\Z", word) or (word.isalpha() and word.isupper() and 2 < len(word) <= 6):
+        return True  # ``GUI's``, acronyms (``SFL``, ``IRTT``)
+    return key in _STOP or "python" in key or (len(key) > 3 and key.endswith("py")) or bool(
+        re.match(r"Py[A-Z]", word))
+
+
+def looks_like_name(name: str, max_words: int = 4) -> bool:
+    """1-``max_words`` capitalised words (particles inside), no stop/tech word, no digit."""
+    words = name.split()
+    if not 1 <= len(words) <= max_words or any(c in name for c in '?@#/:"<>=0123456789'):
+        return False
+    for i, word in enumerate(words):
+        if word.casefold() in _PARTICLES and i < len(words) - 1:
+            continue
+        if not _WORD.match(word) or not word[0].isupper() or _bad_word(word):
+            return False
+    return True
+
+
+def _finish(name: str, line: int | None, warnings: list[ReadWarning]) -> str:
+    if len(name) > MAX_NAME:
+        message = f"name of {len(name)} characters truncated to {MAX_NAME}"
+        warnings.append(ReadWarning(line, message))
+        name = name[:MAX_NAME].rstrip()
+    return name
+
+
+def clean_name(raw: str) -> str:
+    """Strip parentheses, URLs/e-mails, honorifics, quotes and trailing punctuation."""
+    text = clean_text(_URL.sub("", _PARENS.sub("", raw)))
+    text = text.strip(" \"'“”«»*_`<>,;:!-–—")
+    words = text.split()
+    while words and words[0].casefold().rstrip(".") in _HONORIFICS - {"m"} and len(words) > 1:
+        words = words[1:]
+    text = " ".join(words)
+    if text.endswith(".") and not re.search(r"(?:^|[\s.])\w\.$", text):
+        text = text[:-1].rstrip()
+    return text
+
+
+def label_names(value: str, kind: str, label: str) -> list[str]:
+    """Names of a label value: ``Damien Nicolas, Gordon``, ``Florent, Antoine et Pablo``."""
+    value = _TAIL.sub("", _PARENS.sub("", value).strip())
+    if kind == "bio":
+        lead = re.match(r"\s*((?:\S+\s+){0,3}?\S+)\s+(?:is|has|was|works|est|a)\s", value)
+        if lead and looks_like_name(clean_name(lead.group(1))):
+            return [clean_name(lead.group(1))]
+    singular_en = label.casefold() in {"speaker", "presenter", "speaker bio"}
+    if singular_en and "," in value and not re.search(r"(?i)\s(?:and|&)\s", value):
+        value = value.split(",", 1)[0]
+    names = []
+    for i, part in enumerate(_LIST_SEP.split(value)):
+        name = clean_name(part)
+        if looks_like_name(name, max_words=6):
+            names.append(name)
+        elif i == 0 and name.strip("?"):
+            return []  # the value is a sentence, not a list of names
+    return names
+
+
+def _label_match(line: str) -> tuple[str, str, str] | None:
+    """``(kind, label, value)`` for a label line, else None."""
+    m = _LABEL_RE.match(line)
+    if not m:
+        return None
+    if m.group("par"):
+        kind = "host" if m.group("par").casefold().startswith("anim") else "speaker"
+        return kind, m.group("par"), m.group("pvalue")
+    for i, (_, kind) in enumerate(_LABELS):
+        if m.group(f"g{i}"):
+            return kind, m.group(f"g{i}"), m.group("value")
+    return None
+
+
+def _role(kind: str) -> str:
+    return "speaker" if kind == "bio" else kind
+
+
+def find_label_lines(block: Block) -> list[Found]:
+    """``Intervenant : X`` / ``Speakers: A, B`` / ``Rapporteur : X`` at the start of a line."""
+    found: list[Found] = []
+    for offset, line in enumerate(block.text.split("\n")):
+        match = _label_match(line)
+        if match:
+            kind, label, value = match
+            line_no = _line_of(block, offset)
+            found += [(n, _role(kind), line_no) for n in label_names(value, kind, label)]
+    return found
+
+
+def find_definition_label(term: Block, definition: Block | None) -> list[Found]:
+    """Definition list ``Speaker:`` term whose next ``definition`` block holds the name."""
+    if term.kind != "term" or definition is None or definition.kind != "definition":
+        return []
+    label = term.text.strip()
+    match = _label_match(label if label.endswith(":") else label + ":")
+    if not match or match[0] == "bio" or match[2].strip():
+        return []
+    first = next((ln for ln in definition.text.split("\n") if ln.strip()), "")
+    return [(n, _role(match[0]), definition.line) for n in label_names(first, match[0], match[1])]
+
+
+def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str], int]:
+    """Read ``A B, C et D E`` from the start of ``tokens``: (names, tokens consumed)."""
+    groups: list[list[str]] = [[]]
+    used, i = 0, 0
+    while i < len(tokens):
+        tok = tokens[i].lstrip("(\"“«*")
+        core = tok.rstrip(",;:.!?)\"”»*")
+        trail = tok[len(core):]
+        if re.fullmatch(r"[^\W\d_]", core) and trail.startswith("."):
+            core, trail = core + ".", trail[1:]
+        cur = groups[-1]
+        if tok.casefold() in {"et", "and", "&"} and cur:
+            groups.append([])
+            i += 1
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if not cur and core.casefold().rstrip(".") in _HONORIFICS and _is_cap_word(nxt):
+            i += 1
+            continue
+        particle = core.casefold() in _PARTICLES and cur and _is_cap_word(nxt.rstrip(",.;:)"))
+        if not (particle or (_is_cap_word(core) and not _bad_word(core))):
+            break
+        if len(cur) >= 4:  # five capitalised words: a title, not a name
+            groups.pop()
+            used = min(used, i - len(cur))
+            break
+        cur.append(core)
+        i += 1
+        used = i
+        if not trail:
+            continue
+        if trail[0] in ",;" and not trail[1:]:
+            groups.append([])
+            continue
+        break
+    names = [" ".join(g) for g in groups if g]
+    conj = any(t.casefold() in {"et", "and", "&"} for t in tokens[:used])
+    if not conj and len(names) > 1:
+        names = names[:1] if first_only else names[-1:]
+    return names, used
+
+
+def find_forward_prose(text: str) -> list[tuple[str, str]]:
+    """``(par X)``, ``présentation ... par X``, ``presented by X``, ``talk ... given by X``."""
+    found: list[tuple[str, str]] = []
+    for pattern, role in _FORWARD_TRIGGERS:
+        for m in pattern.finditer(text):
+            names, _ = read_name_run(text[m.end():m.end() + 400].split()[:16])
+            found += [(n, role) for n in names if looks_like_name(n)]
+    return found
+
+
+def find_backward_prose(text: str) -> list[tuple[str, str]]:
+    """``X a présenté``, ``X et Y ont présenté``, ``X nous montrera``, ``X y présentera``."""
+    found: list[tuple[str, str]] = []
+    for m in _BACKWARD_TRIGGERS.finditer(text):
+        before = text[max(0, m.start() - 400):m.start()].split()[-14:]
+        if len(before) >= 3 and re.fullmatch(r"[a-z0-9_.]+", before[-1]) and all(
+                _is_cap_word(w) for w in before[-3:-1]):
+            before = before[:-1]  # ``Laurent Guérin ltguerin a présenté``: drop the handle
+        for k in range(len(before)):
+            if k and not before[k - 1].endswith(_BOUNDARY_END):
+                continue
+            names, used = read_name_run(before[k:], first_only=False)
+            if names and used == len(before) - k:
+                found += [(n, "speaker") for n in names if looks_like_name(n)]
+                break
+    return found
+
+
+def find_quoted_title_by(text: str) -> list[tuple[str, str]]:
+    """A whole block ``"Talk title" by Name`` (BayPiggies)."""
+    m = re.fullmatch(r'\s*["“].+["”]\s+(?:presented\s+)?by\s+(.+?)\s*', text, re.DOTALL)
+    if not m:
+        return []
+    names, used = read_name_run(m.group(1).split())
+    return [(n, "speaker") for n in names if used == len(m.group(1).split()) and looks_like_name(n)]
+
+
+def find_talk_item(block: Block, talky: bool) -> list[tuple[str, str]]:
+    """Talk list items: ``Name: title``, ``Name - title``, ``Name, "title"``, ``Name on title``,
+    ``title par/by Name``."""
+    if block.kind != "item":
+        return []
+    text = " ".join(block.text.split())
+    m = re.match(r"(.+?)(?:\s*:\s+|\s+(?:--?|–|—)\s+|\s+(?:on|sur)\s+|,\s*(?=[\"“]))\S", text)
+    # Québec-Python: ``ZeroMQ - Name``
+    tail = re.fullmatch(r".+\s[-–—]\s+(.+?)\.?(?:\s*\([^()]*\))?", text)
+    for part in (m.group(1) if m else None, tail.group(1) if tail else None):
+        if talky and part:
+            names, used = read_name_run(part.split())
+            if used == len(part.split()) and names and all(2 <= len(n.split()) <= 4
+                                                           for n in names):
+                return [(n, "speaker") for n in names if looks_like_name(n)]
+    m = re.fullmatch(r".*?(,)?\s+(?:par|by)\s+([^(),\"“”]+?)\s*(\([^()]*\))?\.?", text)
+    if m and (talky or m.group(1) or m.group(3)) and not _NOT_TALK_BY.search(text[: m.start(2)]):
+        tokens = m.group(2).split()
+        names, used = read_name_run(tokens)
+        if used == len(tokens):
+            return [(n, "speaker") for n in names if looks_like_name(n)]
+    return []
+
+
+def find_title_people(
+    section: ParsedSection, parent: ParsedSection | None
+) -> list[tuple[str, str, str]]:
+    """Section titles: ``Speaker: X`` (-> parent), ``... by X``, ``Name: title`` under a talk."""
+    title = " ".join(section.title.split())
+    match = _label_match(title)
+    if match:
+        target = parent.anchor if parent is not None else section.anchor
+        return [(n, _role(match[0]), target) for n in label_names(match[2], match[0], match[1])]
+    m = re.fullmatch(r".*\sby\s+(.+)", title)
+    if m and not _NOT_TALK_BY.search(title[: m.start(1)]):
+        names, used = read_name_run(m.group(1).split())
+        if used == len(m.group(1).split()):
+            return [(n, "speaker", section.anchor) for n in names if looks_like_name(n)]
+    if parent is not None and is_talk_list_title(parent.title):
+        head = re.match(r"(.+?)\s*:\s+\S", title)
+        if head:
+            names, used = read_name_run(head.group(1).split())
+            if used == len(head.group(1).split()) and all(2 <= len(n.split()) <= 4 for n in names):
+                return [(n, "speaker", section.anchor) for n in names if looks_like_name(n)]
+    return []
+
+
+def is_talk_list_title(title: str | None) -> bool:
+    """A section title naming a list of talks: ``Main Presentation``, ``Lightning talks``."""
+    return title is not None and len(title.split()) <= 3 and bool(_TALKY.search(title))
+
+
+def _is_talk_label(block: Block) -> bool:
+    """A short paragraph introducing a talk list: ``Flash presentations :``."""
+    last = re.split(r"(?<=[.!?])\s+", block.text.strip())[-1]
+    return block.kind == "paragraph" and last.endswith(":") and len(last.split()) <= 15 and bool(
+        _TALKY.search(last)) and not _THIS_TALK.search(last)
+
+
+def _scan_blocks(blocks: Iterable[Block], title: str | None) -> list[Found]:
+    blocks = list(blocks)
+    found: list[Found] = []
+    talky_label = False
+    for i, block in enumerate(blocks):
+        if block.kind != "item":
+            talky_label = _is_talk_label(block)
+        found += find_label_lines(block)
+        found += find_definition_label(block, blocks[i + 1] if i + 1 < len(blocks) else None)
+        if block.kind == "quote":
+            continue
+        flat = " ".join(block.text.split())
+        hits = find_backward_prose(flat) + find_forward_prose(flat) + find_quoted_title_by(flat)
+        hits += find_talk_item(block, talky_label or is_talk_list_title(title))
+        found += [(n, role, block.line) for n, role in hits]
+    return found
+
+
+def find_people(doc: Document) -> tuple[tuple[Person, ...], tuple[ReadWarning, ...]]:
+    """People named in the post's prose, in document order, deduplicated per section."""
+    warnings: list[ReadWarning] = []
+    persons: list[Person] = []
+    seen: set[tuple[str, str, str | None]] = set()
+
+    def add(name: str, role: str, section: str | None, line: int | None) -> None:
+        name = _finish(name, line, warnings)
+        key = (name.casefold(), role, section)
+        if name and key not in seen:
+            seen.add(key)
+            persons.append(Person(name, role, section))
+
+    for name, role, line in _scan_blocks(doc.blocks, None):
+        add(name, role, None, line)
+    by_anchor = {s.anchor: s for s in doc.sections}
+    for section in doc.sections:
+        parent = by_anchor.get(section.parent) if section.parent else None
+        for name, role, target in find_title_people(section, parent):
+            add(name, role, target, section.line)
+        for name, role, line in _scan_blocks(section.blocks, section.title):
+            add(name, role, section.anchor, line)
+    return tuple(persons), tuple(warnings)
+
+
+def section_speakers(doc: Document, persons: Iterable[Person]) -> dict[str, tuple[str, ...]]:
+    """Speakers of each section: its own and those of its ancestor sections, in order."""
+    parents = {s.anchor: s.parent for s in doc.sections}
+    speakers = [p for p in persons if p.role == "speaker" and p.section is not None]
+    result: dict[str, tuple[str, ...]] = {}
+    for section in doc.sections:
+        chain: set[str] = set()
+        anchor: str | None = section.anchor
+        while anchor is not None and anchor not in chain:
+            chain.add(anchor)
+            anchor = parents.get(anchor)
+        result[section.anchor] = dedupe([p.name for p in speakers if p.section in chain],
+                                        key=str.casefold)
+    return result

@@ -1,0 +1,186 @@
+"""The search box's query language -> a Whoosh query, with limits.
+
+Whoosh's language: words are ANDed; ``OR``, ``NOT``, ``"phrases"``,
+``prefix*``, ``fuzzy~`` / ``fuzzy~2``, parentheses, and the fields
+``title:``, ``tag:``, ``author:``, ``speaker:``, ``category:``, ``archive:``,
+``lang:``, ``year:`` and ``site:`` (a linked domain). Unfielded words search
+the post title, section titles, text, tags and people names in both analysis
+languages. Any other ``word:`` is plain text.
+
+Limits, so hostile queries answer fast with a clear ``QueryError``:
+``MAX_CHARS`` characters, ``MAX_WORDS`` words, ``MAX_DEPTH`` nested
+parentheses, wildcards need ``MIN_PREFIX`` letters before them and may match
+at most ``MAX_EXPANSION`` words, fuzzy distance at most 2. Term ranges are
+not part of the language (dates are filters).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from whoosh import qparser
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.qparser import syntax
+from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
+from whoosh.support.charset import accent_map
+
+from barcamp_search.errors import QueryError
+from barcamp_search.schema import LANGUAGES, language_analyzer, name_analyzer
+
+MAX_CHARS = 1000
+MAX_WORDS = 50
+MAX_DEPTH = 12
+MIN_PREFIX = 2
+MAX_EXPANSION = 300
+
+_TEXT_FIELDS = [f"{kind}_{lang}" for kind in ("title", "heading", "body") for lang in LANGUAGES]
+DEFAULT_FIELDS = _TEXT_FIELDS + ["tags_text", "speaker_text", "author_text"]
+BOOSTS = {**{f"title_{lang}": 4.0 for lang in LANGUAGES},
+          **{f"heading_{lang}": 2.0 for lang in LANGUAGES},
+          "tags_text": 2.0, "speaker_text": 2.0, "author_text": 1.5}
+VIRTUAL = {
+    "title": [f"title_{lang}" for lang in LANGUAGES],
+    "author": ["author_text"],
+    "speaker": ["speaker_text"],
+    "text": [f"{kind}_{lang}" for kind in ("heading", "body") for lang in LANGUAGES],
+}
+PUBLIC_FIELDS = ("title", "tag", "author", "speaker", "category", "archive", "lang", "year",
+                 "site", "text")
+
+
+def _parse_schema() -> Schema:
+    """Real fields the parser may analyse, plus the public virtual names."""
+    fields: dict[str, Any] = {name: TEXT() for name in VIRTUAL}
+    for lang in LANGUAGES:
+        analyzer = language_analyzer(lang)
+        for kind in ("title", "heading", "body"):
+            fields[f"{kind}_{lang}"] = TEXT(analyzer=analyzer)
+    for name in ("tags_text", "speaker_text", "author_text"):
+        fields[name] = TEXT(analyzer=name_analyzer())
+    fields.update(
+        tag=KEYWORD(commas=True, lowercase=True), category=KEYWORD(commas=True, lowercase=True),
+        site=KEYWORD(commas=True, lowercase=True), archive=ID(), lang=ID(), year=ID(),
+    )
+    return Schema(**fields)
+
+
+class VirtualFieldsPlugin(qparser.Plugin):
+    """``title:x`` -> (title_fr:x OR title_en:x), as MultifieldPlugin does for unfielded words."""
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.expand, 105)]
+
+    def expand(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+            elif node.has_fieldname and node.fieldname in VIRTUAL:
+                copies = []
+                for name in VIRTUAL[node.fieldname]:
+                    clone = copy.copy(node)
+                    clone.set_fieldname(name, override=True)
+                    copies.append(clone)
+                group[i] = syntax.OrGroup(copies)
+        return group
+
+
+def _make_parser() -> qparser.QueryParser:
+    parser = qparser.QueryParser(None, _parse_schema(), group=qparser.AndGroup)
+    parser.remove_plugin_class(qparser.RangePlugin)
+    parser.remove_plugin_class(qparser.BoostPlugin)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(VirtualFieldsPlugin())
+    parser.add_plugin(qparser.MultifieldPlugin(DEFAULT_FIELDS, fieldboosts=BOOSTS))
+    return parser
+
+
+_PARSER = _make_parser()
+
+
+def check_limits(text: str) -> None:
+    """Reject what would cost seconds of CPU or blow the parser's recursion."""
+    if len(text) > MAX_CHARS:
+        raise QueryError(f"The query is too long ({len(text):,} characters; "
+                         f"the limit is {MAX_CHARS:,}). Shorten it.")
+    words = re.findall(r"\w+", text)
+    if len(words) > MAX_WORDS:
+        raise QueryError(f"The query has too many words ({len(words):,}; "
+                         f"the limit is {MAX_WORDS}). Remove some.")
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(0, depth - 1)
+    if deepest > MAX_DEPTH:
+        raise QueryError(f"The query nests parentheses {deepest} deep; "
+                         f"the limit is {MAX_DEPTH}. Simplify it.")
+
+
+def parse_text(text: str, reader: Any) -> Query | None:
+    """The Whoosh query for the search box's text; None when it has no searchable word."""
+    check_limits(text)
+    if not text.strip():
+        return None
+    try:
+        query = _PARSER.parse(text)
+    except RecursionError as error:  # belt and braces: check_limits should prevent it
+        raise QueryError("The query is too deeply nested. Simplify it.") from error
+    query = _fold_patterns(query, reader)
+    if query is None or _is_null(query):
+        return None
+    return query
+
+
+def _is_null(query: Query) -> bool:
+    from whoosh.query import NullQuery
+
+    return query is NullQuery or type(query).__name__ == "_NullQuery"
+
+
+def _fold_patterns(query: Query, reader: Any) -> Query:
+    """Lower-case and fold wildcard/fuzzy texts (the index is folded), check their cost."""
+    if isinstance(query, (Prefix, Wildcard, FuzzyTerm)):
+        text = query.text.lower().translate(accent_map)
+        if isinstance(query, (Prefix, Wildcard)):
+            head = re.split(r"[*?]", text)[0] if isinstance(query, Wildcard) else text
+            if len(head) < MIN_PREFIX:
+                raise QueryError(f"A wildcard needs at least {MIN_PREFIX} letters before it "
+                                 f"({query.text!r}). Type more of the word.")
+            _check_expansion(query.fieldname, head, reader, query.text)
+        if isinstance(query, FuzzyTerm):
+            query.maxdist = min(query.maxdist, 2)
+            query.prefixlength = max(query.prefixlength, 1)
+        query.text = text
+        return query
+    if hasattr(query, "subqueries"):
+        query.subqueries = [_fold_patterns(q, reader) for q in query.subqueries]
+    elif hasattr(query, "child"):
+        query.child = _fold_patterns(query.child, reader)
+    return query
+
+
+def _check_expansion(fieldname: str, head: str, reader: Any, original: str) -> None:
+    if reader is None or fieldname not in reader.schema:
+        return
+    count = 0
+    for _term in reader.expand_prefix(fieldname, head):
+        count += 1
+        if count > MAX_EXPANSION:
+            raise QueryError(f"{original!r} matches too many words (more than "
+                             f"{MAX_EXPANSION}). Type more letters before the '*'.")
+
+
+def query_words(text: str) -> list[str]:
+    """The plain words of a query (no operators, fields or patterns), for suggestions."""
+    words = []
+    for token in re.findall(r'"[^"]*"|\S+', text):
+        token = token.strip('"()')
+        if not token or token in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or ":" in token \
+                or any(c in token for c in "*?~^"):
+            continue
+        words.extend(re.findall(r"[^\W\d_]{3,}", token))
+    return words

@@ -1,0 +1,305 @@
+"""The Whoosh schema, its analyzers, and the mapping Post -> index documents.
+
+One document per section plus one for each post's own text (``kind`` =
+``post``), all carrying the post's fields, so a hit lands on the section that
+matched and results group by post (``post`` key). A ``stub`` document records
+the file stamp of a source that yields nothing searchable (draft, unreadable).
+
+Analysis, per document language (fields ``*_fr`` / ``*_en``):
+tokenise (keeping ``asyncio.gather``, ``__init__``, ``C++``, ``C#`` whole) ->
+lower-case -> split compounds (index: ``micro-python`` gives ``micro``,
+``python`` and ``micropython``; query: only the joined form, so
+``micropython`` and ``micro-python`` find each other; ``PEP8`` and ``PEP 8``
+likewise) -> French elisions (l', d', qu'...) -> stop words -> Snowball stem
+(only purely alphabetic tokens) -> accent folding. Stemming happens *before*
+folding because the French stemmer's rules need the accents; folding the
+stems makes ``evenement`` find ``évènements`` and ``événements``. The stem
+cache is unbounded: a 27,000-word vocabulary would thrash a small LRU.
+
+The ``spell`` field keeps the vocabulary unstemmed and unfolded for "did you
+mean" suggestions (``atelir`` -> ``atelier``, never the stem ``ateli``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.support.charset import accent_map
+
+from barcamp_search.posts import Post
+
+SCHEMA_VERSION = 1
+LANGUAGES = ("fr", "en")
+
+_TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
+_ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
+_EXTRA_STOPS = {
+    "fr": {"les", "un", "une", "des", "du", "au", "aux", "d", "l", "qu"},
+    "en": set(),
+}
+_LETTERS_DIGITS = re.compile(r"^([a-z]{2,10})(\d{1,4})$")
+_ALPHA = re.compile(r"^[^\W\d_]+$")
+
+
+class CompoundFilter(Filter):
+    """Splits hyphenated, dotted and elided words and joins ``PEP 8``.
+
+    Index mode emits the whole token, its parts and the joined form at one
+    position; query mode emits only the joined (or whole) form, so a query
+    word matches every way of writing it without requiring all parts.
+    """
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        previous: str | None = None  # a short alphabetic token just before
+        for token in tokens:
+            text = token.text
+            index_mode = token.mode == "index"
+            if "'" in text or "’" in text:
+                text = self._elide(text)
+                token.text = text
+            if index_mode and previous and text.isdigit() and len(text) <= 4:
+                joined = previous + text
+                yield from self._emit(token, [text, joined])
+                previous = None
+                continue
+            previous = None
+            if "-" in text or "." in text or "'" in text or "’" in text:
+                parts = [p for p in re.split(r"[-.'’]", text) if p]
+                joined = "".join(parts)
+                keep_whole = "." in text  # asyncio.gather, sncf.com, 3.12
+                forms = [text] if keep_whole else [joined]
+                if index_mode:
+                    forms += parts
+                yield from self._emit(token, forms)
+                continue
+            match = _LETTERS_DIGITS.match(text)
+            if match and index_mode:
+                yield from self._emit(token, [text, match.group(1), match.group(2)])
+                continue
+            if _ALPHA.match(text) and 2 <= len(text) <= 10:
+                previous = text
+            yield token
+
+    @staticmethod
+    def _elide(text: str) -> str:
+        head, _, tail = text.replace("’", "'").partition("'")
+        if head in _ELISIONS and tail:
+            return tail
+        return text.replace("’", "'")
+
+    @staticmethod
+    def _emit(token: Any, forms: list[str]) -> Iterator[Any]:
+        seen: set[str] = set()
+        for form in forms:
+            if form and form not in seen:
+                seen.add(form)
+                token.text = form
+                yield token
+
+
+class StemFoldFilter(Filter):
+    """Snowball-stem alphabetic tokens, then fold accents (see module doc)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._stem = _stemmer(lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StemFoldFilter) and other.lang == self.lang
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"lang": self.lang}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["lang"])  # type: ignore[misc]
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        stem = self._stem
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Any:
+    stem = stemmer_for_language(lang)
+
+    @lru_cache(maxsize=None)
+    def stem_and_fold(word: str) -> str:
+        if _ALPHA.match(word):
+            word = stem(word)
+        return word.translate(accent_map)
+
+    return stem_and_fold
+
+
+def _tokenizer() -> RegexTokenizer:
+    return RegexTokenizer(_TOKEN)
+
+
+def language_analyzer(lang: str) -> Any:
+    """The analyzer of the ``*_fr`` / ``*_en`` text fields."""
+    stops = frozenset(stopwords_for_language(lang)) | _EXTRA_STOPS.get(lang, set())
+    return (_tokenizer() | LowercaseFilter() | CompoundFilter()
+            | StopFilter(stoplist=stops, minsize=1, renumber=False) | StemFoldFilter(lang))
+
+
+def name_analyzer() -> Any:
+    """Tags and people names in free text: folded, not stemmed."""
+    return _tokenizer() | LowercaseFilter() | CompoundFilter() | CharsetFilter(accent_map)
+
+
+def spell_analyzer() -> Any:
+    """The "did you mean" vocabulary: words as written, lower-cased."""
+    return RegexTokenizer(r"[^\W\d_]{3,30}") | LowercaseFilter()
+
+
+def build_schema() -> Schema:
+    fields: dict[str, Any] = {
+        "id": ID(unique=True, stored=True),
+        "post": ID(stored=True, sortable=True),
+        "kind": ID(stored=True),
+        "slug": ID(),
+        "archive": ID(stored=True),
+        "source": STORED(),
+        "anchor": STORED(),
+        "heading": STORED(),
+        "text": STORED(),
+        "lang": ID(stored=True),
+        "tag": KEYWORD(commas=True, scorable=False),
+        "author": KEYWORD(commas=True, scorable=False),
+        "speaker": KEYWORD(commas=True, scorable=False),
+        "category": KEYWORD(commas=True, lowercase=True, scorable=False),
+        "year": ID(),
+        "date": NUMERIC(bits=64, sortable=True, signed=False),
+        "dated": NUMERIC(bits=8, sortable=True, signed=False),
+        "site": KEYWORD(commas=True, lowercase=True, scorable=False),
+        "tags_text": TEXT(analyzer=name_analyzer(), phrase=False),
+        "author_text": TEXT(analyzer=name_analyzer()),
+        "speaker_text": TEXT(analyzer=name_analyzer()),
+        "spell": TEXT(analyzer=spell_analyzer(), phrase=False),
+        "stamp": STORED(),
+        "data": STORED(),
+    }
+    for lang in LANGUAGES:
+        analyzer = language_analyzer(lang)
+        fields[f"title_{lang}"] = TEXT(analyzer=analyzer)
+        fields[f"heading_{lang}"] = TEXT(analyzer=analyzer)
+        fields[f"body_{lang}"] = TEXT(analyzer=analyzer)
+    return Schema(**fields)
+
+
+def index_language(lang: str) -> str:
+    """The analysis language of a post language (``fr-CA`` -> ``fr``; others -> ``en``)."""
+    base = (lang or "").lower()[:2]
+    return base if base in LANGUAGES else "en"
+
+
+def date_number(iso: str | None) -> int:
+    """``2014-07-31T19:30:00+02:00`` -> 201407311930 (0 when there is no date)."""
+    if not iso:
+        return 0
+    digits = re.sub(r"\D", "", iso[:16])
+    return int(digits.ljust(12, "0")[:12])
+
+
+def _domains(urls: list[str]) -> str:
+    hosts: list[str] = []
+    for url in urls:
+        host = (urlsplit(url).hostname or "").lower()
+        if host:
+            hosts.append(host)
+            if host.startswith("www."):
+                hosts.append(host[4:])
+    return ",".join(dict.fromkeys(hosts))
+
+
+def post_data(post: Post) -> dict[str, Any]:
+    """What a result needs to show a post, stored once on its ``post`` document."""
+    return {
+        "archive": post.archive, "source": post.source, "slug": post.slug, "url": post.url,
+        "title": post.title, "date": post.date, "lang": post.lang, "tags": list(post.tags),
+        "authors": list(post.authors), "speakers": list(post.speakers),
+        "categories": list(post.categories), "summary": post.summary,
+        "format": post.format, "translations": list(post.translations),
+    }
+
+
+def post_key(archive: str, source: str) -> str:
+    return f"{archive}\x1f{source}"
+
+
+def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
+    """The index documents of one published post: its own text, then each section."""
+    lang = index_language(post.lang)
+    key = post_key(post.archive, post.source)
+    common: dict[str, Any] = {
+        "post": key,
+        "archive": post.archive,
+        "source": post.source,
+        "lang": post.lang,
+        "tag": ",".join(t.replace(",", " ") for t in post.tags),
+        "author": ",".join(a.replace(",", " ") for a in post.authors),
+        "speaker": ",".join(s.replace(",", " ") for s in post.speakers),
+        "category": ",".join(c.replace(",", " ") for c in post.categories),
+        "date": date_number(post.date),
+        "dated": 1 if post.date else 0,
+        "tags_text": " ".join(post.tags),
+        "author_text": " ".join(post.authors),
+        f"title_{lang}": post.title,
+    }
+    if post.date:
+        common["year"] = post.date[:4]
+    intro_links = [link.url for link in post.links if link.section is None]
+    yield {
+        **common,
+        "id": key + "#",
+        "kind": "post",
+        "slug": post.slug,
+        "heading": "",
+        "anchor": "",
+        "text": post.text,
+        f"body_{lang}": " ".join(filter(None, [post.summary, post.text])),
+        "speaker_text": " ".join(post.speakers),
+        "site": _domains(intro_links),
+        "spell": " ".join([post.title, post.summary, post.text, " ".join(post.tags),
+                           " ".join(post.speakers)]),
+        "stamp": stamp,
+        "data": post_data(post),
+    }
+    for section in post.sections:
+        links = [link.url for link in post.links if link.section == section.anchor]
+        yield {
+            **common,
+            "id": f"{key}#{section.anchor}",
+            "kind": "section",
+            "heading": section.title,
+            "anchor": section.anchor,
+            "text": section.text,
+            f"heading_{lang}": section.title,
+            f"body_{lang}": section.text,
+            "speaker_text": " ".join(section.speakers or post.speakers),
+            "site": _domains(links),
+            "spell": " ".join([section.title, section.text]),
+        }
+
+
+def stub_document(archive: str, source: str, stamp: str, reason: str) -> dict[str, Any]:
+    """Records a source that gives no searchable post (draft, unreadable) and why."""
+    key = post_key(archive, source)
+    return {"id": key + "#", "post": key, "kind": "stub", "archive": archive,
+            "source": source, "stamp": stamp, "data": {"reason": reason}}

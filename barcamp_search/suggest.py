@@ -1,0 +1,45 @@
+""""Did you mean": respell the words of a query that finds little.
+
+Candidates come from the ``spell`` field, the archive's vocabulary as written
+(titles, text, tags, speaker names: lower-cased, not stemmed, accents kept), so
+``atelir`` suggests ``atelier`` and never the stem ``ateli`` nor a folded
+``developpeurs``. A suggestion is offered only if it finds more posts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from whoosh.query import And
+
+from barcamp_search.errors import QueryError
+from barcamp_search.queryparse import parse_text, query_words
+
+
+def suggest(searcher: Any, text: str, filters: Any, tables: Any, found: int) -> str | None:
+    """A respelled query that finds more than the ``found`` posts, or None."""
+    reader = searcher.reader()
+    corrector = reader.corrector("spell")
+    suggestion = text
+    for word in query_words(text):
+        lower = word.lower()
+        if reader.doc_frequency("spell", lower) > 0:
+            continue
+        candidates = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
+        if not candidates:
+            continue
+        replacement = candidates[0]
+        if word[:1].isupper():
+            replacement = replacement[:1].upper() + replacement[1:]
+        suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, suggestion,
+                            count=1)
+    if suggestion == text:
+        return None
+    try:
+        query = parse_text(suggestion, reader)
+    except QueryError:
+        return None
+    if query is None or len(tables.posts_matching(searcher, And([query, filters]))) <= found:
+        return None
+    return suggestion
