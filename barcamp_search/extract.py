@@ -207,7 +207,7 @@ def link_translations(posts: list[Post], options: ArchiveOptions) -> list[Post]:
                 warnings += (f"{post.source}: slug {post.slug!r} is also used by "
                              + ", ".join(duplicates),)
             url = post.url
-            default_lang = options.lang or group[0].lang
+            default_lang = options.lang or "en"  # Pelican's DEFAULT_LANG
             if translations and post.lang != default_lang and options.site_url and url \
                     and not options.url_pattern:
                 url = options.site_url.rstrip("/") + "/" + _LANG_URL.format(

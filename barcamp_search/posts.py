@@ -170,6 +170,7 @@ _EMAIL_OBFUSCATED = re.compile(
 )
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _AUTHOR_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
+_AUTHOR_JOIN = re.compile(r"\s*(?:&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -236,14 +237,24 @@ def strip_emails(value: str) -> str:
 def split_people(value: Any) -> tuple[str, ...]:
     """Split an author field: ``A, B and C``, ``A & B``, ``A et B``, lists.
 
-    Strips ``(email)`` and ``(nick)`` parentheses and any e-mail address.
+    Pelican's rule comes first: a value containing ``;`` is split on ``;``
+    only, and items of a list (docutils ``authors`` node, YAML list) are not
+    split on commas (``Author, First; Author, Second`` is two people). Strips
+    ``(email)`` and ``(nick)`` parentheses and any e-mail address.
     """
-    raw = list(value) if isinstance(value, (list, tuple)) else [value] if value else []
+    if isinstance(value, (list, tuple)):
+        raw, split_commas = [str(v) for v in value], False
+    elif value:
+        raw, split_commas = [str(value)], ";" not in str(value)
+        if not split_commas:
+            raw = str(value).split(";")
+    else:
+        return ()
     names: list[str] = []
     for item in raw:
-        text = _PARENS.sub("", str(item))
-        text = _EMAIL_OBFUSCATED.sub("", text)
-        for part in _AUTHOR_SEP.split(text):
+        text = _EMAIL_OBFUSCATED.sub("", _PARENS.sub("", item))
+        parts = _AUTHOR_SEP.split(text) if split_commas else _AUTHOR_JOIN.split(text)
+        for part in parts:
             name = clean_text(part).strip(" .,:;<>")
             if name and any(ch.isalpha() for ch in name):
                 names.append(name)

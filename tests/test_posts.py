@@ -62,7 +62,10 @@ def test_tag_normalisation_is_idempotent(values):
         ("Éric St-Jean(esj@wwd.ca)", ("Éric St-Jean",)),
         ("Jean Dupont (jean@example.org)", ("Jean Dupont",)),
         ("Lucas Cimon lucas.cimon AT gmail", ("Lucas Cimon",)),
-        (("Author, First", "Author, Second"), ("Author", "First", "Second")),
+        (("Author, First", "Author, Second"), ("Author, First", "Author, Second")),
+        ("Author, First; Author, Second", ("Author, First", "Author, Second")),
+        (("Moshe Zadka", "Asheesh Laroia and Philip James"),
+         ("Moshe Zadka", "Asheesh Laroia", "Philip James")),
         ("", ()),
     ],
 )

@@ -60,7 +60,9 @@ def _load_yaml(source: str) -> Any:
     return yaml.load(source, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
-def _fenced(text: str, opener: re.Pattern[str], closer: re.Pattern[str], kind: str, load: Any) -> Header:
+def _fenced(
+    text: str, opener: re.Pattern[str], closer: re.Pattern[str], kind: str, load: Any
+) -> Header:
     start = opener.match(text)
     assert start is not None
     end = closer.search(text, start.end())
@@ -136,7 +138,8 @@ def _pelican(text: str) -> Header:
         if match:
             key = match.group(1).lower()
             if key in values:
-                warnings.append(ReadWarning(number, f"metadata key {key!r} given twice; first value kept"))
+                message = f"metadata key {key!r} given twice; first value kept"
+                warnings.append(ReadWarning(number, message))
                 key = None
             else:
                 values[key] = [match.group(2).strip()]
