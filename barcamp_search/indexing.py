@@ -165,7 +165,7 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
             writer.commit()
             writer = None
     finally:
-        if writer is not None:
+        if writer is not None and not writer.is_closed:
             writer.cancel()
         ix.close()
 

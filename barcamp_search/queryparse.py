@@ -90,6 +90,8 @@ def _make_parser() -> qparser.QueryParser:
     parser = qparser.QueryParser(None, _parse_schema(), group=qparser.AndGroup)
     parser.remove_plugin_class(qparser.RangePlugin)
     parser.remove_plugin_class(qparser.BoostPlugin)
+    # French elisions (d'expérience) are words, not single-quoted terms.
+    parser.remove_plugin_class(qparser.SingleQuotePlugin)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(VirtualFieldsPlugin())
     parser.add_plugin(qparser.MultifieldPlugin(DEFAULT_FIELDS, fieldboosts=BOOSTS))

@@ -188,7 +188,7 @@ def build_schema() -> Schema:
         "date": NUMERIC(bits=64, sortable=True, signed=False),
         "dated": NUMERIC(bits=8, sortable=True, signed=False),
         "site": KEYWORD(commas=True, lowercase=True, scorable=False),
-        "tags_text": TEXT(analyzer=name_analyzer(), phrase=False),
+        "tags_text": TEXT(analyzer=name_analyzer()),
         "author_text": TEXT(analyzer=name_analyzer()),
         "speaker_text": TEXT(analyzer=name_analyzer()),
         "spell": TEXT(analyzer=spell_analyzer(), phrase=False),
@@ -218,13 +218,13 @@ def date_number(iso: str | None) -> int:
 
 
 def _domains(urls: list[str]) -> str:
+    """Linked hosts and their parent domains: docs.python.org -> also python.org."""
     hosts: list[str] = []
     for url in urls:
-        host = (urlsplit(url).hostname or "").lower()
-        if host:
-            hosts.append(host)
-            if host.startswith("www."):
-                hosts.append(host[4:])
+        labels = (urlsplit(url).hostname or "").lower().split(".")
+        for start in range(max(1, len(labels) - 1)):
+            if labels[start:]:
+                hosts.append(".".join(labels[start:]))
     return ",".join(dict.fromkeys(hosts))
 
 

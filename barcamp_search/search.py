@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search import store
 from barcamp_search.errors import QueryError
@@ -162,7 +163,8 @@ def filter_query(query: SearchQuery) -> Any:
     if query.lang:
         terms.append(Term("lang", query.lang))
     if query.date_from or query.date_to:
-        low = _day_number(query.date_from, "from") * 10000 if query.date_from else None
+        # undated posts (date 0) never pass a date filter
+        low = _day_number(query.date_from, "from") * 10000 if query.date_from else 1
         high = _day_number(query.date_to, "to") * 10000 + 2359 if query.date_to else None
         terms.append(NumericRange("date", low, high))
     return And(terms)
@@ -231,13 +233,22 @@ class SearchIndex:
         return f"{name}.{number}"
 
     def search(self, query: SearchQuery) -> SearchResults:
+        """Run one search; QueryError for anything the user must change."""
+        try:
+            return self._search(query)
+        except WhooshQueryError as error:
+            raise QueryError(f"The query cannot be run: {str(error)[:150]}") from None
+
+    def _search(self, query: SearchQuery) -> SearchResults:
         started = time.perf_counter()
         validate(query)
         state = self.state()
         searcher, tables = state.searcher, state.tables
         text_query = parse_text(query.text, searcher.reader())
         filters = filter_query(query)
-        if text_query is None:
+        if text_query is None and query.text.strip():
+            matching = set()  # only stop words or punctuation: nothing to look for
+        elif text_query is None:
             matching = tables.posts_matching(searcher, filters)
         else:
             matching = tables.posts_matching(searcher, And([text_query, filters]))
