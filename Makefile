@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/barcamp-search extract examples/archive --archive demo
-	@echo "Sample archive extracted. (Indexing and the web page arrive with issues #3 and #4.)"
+	$(BIN)/barcamp-search index examples/archive --archive demo --index index
+	$(BIN)/barcamp-search search "micro-python" --index index
+	@echo "The web page on http://127.0.0.1:$(PORT) arrives with issue #4."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -47,8 +47,8 @@ def snippet_text(snippet: str) -> str:
 
 def format_results(results: SearchResults) -> str:
     query = results.query
-    what = f'"{query.text}"' if query.text else "all posts"
-    lines = [f"{results.total} posts for {what} — page {query.page} of {results.pages} "
+    what = f' for "{query.text}"' if query.text else ""
+    lines = [f"{results.total} posts{what} — page {query.page} of {results.pages} "
              f"({results.took_ms:.0f} ms)", ""]
     if results.suggestion:
         lines[1:1] = [f"Did you mean: {results.suggestion}", ""]
