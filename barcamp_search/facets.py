@@ -9,8 +9,12 @@ scoring.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from whoosh.support.charset import accent_map
 
 from whoosh.query import And, Term
 
@@ -18,6 +22,25 @@ if TYPE_CHECKING:
     from barcamp_search.search import FacetCount, SearchQuery
 
 FACETS = ("tag", "author", "speaker", "year", "archive")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for prefix matching."""
+    return text.casefold().translate(accent_map)
+
+
+@dataclass(frozen=True)
+class Completion:
+    value: str
+    kind: str  # "title", "tag" or "speaker"
+    weight: int  # posts carrying it
+    folded: str
+    words: tuple[str, ...]
+
+
+def _completion(value: str, kind: str, weight: int) -> Completion:
+    folded = fold(value)
+    return Completion(value, kind, weight, folded, tuple(re.findall(r"\w[\w.+#-]*", folded)))
 
 
 class FacetTables:
@@ -73,6 +96,21 @@ class FacetTables:
             self._values[facet] = [tuple(v) for v in per_post]
         return self._values[facet]
 
+    def completions(self, searcher: Any) -> list[Completion]:
+        """Tags and speakers (weighted by posts) and post titles, built once per searcher."""
+        if not hasattr(self, "_completions"):
+            entries: list[Completion] = []
+            for facet in ("tag", "speaker"):
+                counter: Counter[str] = Counter()
+                for values in self.values(facet):
+                    counter.update(values)
+                entries += [_completion(v, facet, n) for v, n in counter.items()]
+            titles: Counter[str] = Counter(
+                self.post_data(searcher, post)["title"] for post in range(self.post_count))
+            entries += [_completion(t, "title", n) for t, n in titles.items()]
+            self._completions = entries
+        return self._completions
+
     def post_data(self, searcher: Any, post: int) -> dict[str, Any]:
         return searcher.stored_fields(self.post_doc[post])["data"]
 
@@ -82,12 +120,16 @@ class FacetTables:
             post = self.doc_post[docnum]
             if post < 0:
                 continue
-            data = dict(searcher.stored_fields(docnum)["data"])
-            docs = sorted(searcher.docs_for_query(Term("post", self.post_keys[post])))
-            data["text"] = searcher.stored_fields(docnum).get("text", "")
-            data["sections"] = [
-                {k: searcher.stored_fields(d).get(k, "") for k in ("anchor", "heading", "text")}
-                for d in docs if d != docnum and self.doc_post[d] == post]
+            stored = searcher.stored_fields(docnum)
+            data = dict(stored["data"])
+            data["text"] = stored.get("text", "")
+            texts = {}
+            for doc in searcher.docs_for_query(Term("post", self.post_keys[post])):
+                if doc != docnum and self.doc_post[doc] == post:
+                    fields = searcher.stored_fields(doc)
+                    texts[fields.get("anchor", "")] = fields.get("text", "")
+            data["sections"] = [{**section, "text": texts.get(section["anchor"], "")}
+                                for section in data.get("sections", [])]
             return data
         return None
 

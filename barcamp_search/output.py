@@ -100,5 +100,5 @@ def format_shown(post: dict[str, Any]) -> str:
     if post.get("text"):
         lines += ["", post["text"]]
     for section in post.get("sections", []):
-        lines += ["", f"§ {section['heading']}  #{section['anchor']}", section["text"]]
+        lines += ["", f"§ {section['title']}  #{section['anchor']}", section["text"]]
     return "\n".join(lines)

@@ -236,6 +236,10 @@ def post_data(post: Post) -> dict[str, Any]:
         "authors": list(post.authors), "speakers": list(post.speakers),
         "categories": list(post.categories), "summary": post.summary,
         "format": post.format, "translations": list(post.translations),
+        "modified": post.modified,
+        "links": [{"url": x.url, "text": x.text, "section": x.section} for x in post.links],
+        "sections": [{"anchor": x.anchor, "title": x.title, "level": x.level,
+                      "speakers": list(x.speakers)} for x in post.sections],
     }
 
 

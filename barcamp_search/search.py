@@ -27,7 +27,7 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search import store
 from barcamp_search.errors import QueryError
-from barcamp_search.facets import FACETS, FacetTables, count_facets
+from barcamp_search.facets import FACETS, FacetTables, count_facets, fold
 from barcamp_search.queryparse import parse_text
 from barcamp_search.snippets import snippet_for
 from barcamp_search.suggest import suggest
@@ -296,6 +296,39 @@ class SearchIndex:
         """A post as indexed: its data and sections (for ``show`` and the post page)."""
         state = self.state()
         return state.tables.post_by_slug(state.searcher, archive, slug)
+
+    def complete(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
+        """Completions for a search box: titles, tags and speakers starting with ``prefix``
+        (at any word, accents and case ignored), most used first."""
+        prefix = fold(prefix.strip())[:100]
+        if len(prefix) < 2:
+            return []
+        state = self.state()
+        found = []
+        for entry in state.tables.completions(state.searcher):
+            if any(word.startswith(prefix) for word in entry.words) or \
+                    entry.folded.startswith(prefix):
+                found.append(entry)
+                if len(found) >= limit * 20:
+                    break
+        kinds = {"tag": 0, "speaker": 1, "title": 2}
+        found.sort(key=lambda e: (not e.folded.startswith(prefix), kinds[e.kind], -e.weight,
+                                  e.value.casefold()))
+        return [{"value": e.value, "kind": e.kind} for e in found[:limit]]
+
+    def timeline(self) -> dict[str, dict[str, int]]:
+        """Posts per year per archive (undated posts are not counted)."""
+        state = self.state()
+        tables = state.tables
+        archives = tables.values("archive")
+        counts: dict[str, dict[str, int]] = {}
+        for post, date in enumerate(tables.post_date):
+            if date:
+                for archive in archives[post]:
+                    year = str(date)[:4]
+                    counts.setdefault(archive, {}).setdefault(year, 0)
+                    counts[archive][year] += 1
+        return {a: dict(sorted(years.items())) for a, years in sorted(counts.items())}
 
     def stats(self) -> dict[str, Any]:
         state = self.state()
