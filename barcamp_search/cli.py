@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +22,8 @@ from barcamp_search.config import Settings, describe, load_settings
 from barcamp_search.errors import ArchiveMissing, BarcampSearchError
 from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources
 from barcamp_search.facets import FACETS
-from barcamp_search.indexing import Archive, ParseLimits, index_archives
+from barcamp_search.indexing import Archive, ParseLimits, index_archives, read_registry
+from barcamp_search.job import git_pull, is_git_checkout, parse_duration, run_periodically
 from barcamp_search.output import format_post, format_results, format_shown, format_stats
 from barcamp_search.posts import Post
 from barcamp_search.search import SORTS, SearchIndex, SearchQuery
@@ -127,13 +130,21 @@ def _settings(ctx: click.Context, **overrides: object) -> Settings:
 @click.option("--workers", type=click.IntRange(1, 64), help="Parse processes (default: cores).")
 @click.option("--lock-timeout", type=click.FloatRange(0), help="Seconds to wait for the lock.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.option("--strict", is_flag=True, help="Warnings and failed files make the run fail.")
+@click.option("--every", help="Keep running: reindex at this interval (30s, 10m, 1h).")
+@click.option("--git-pull", is_flag=True, help="git pull --ff-only each archive first.")
 @click.pass_context
 def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers, index_dir,
-          rebuild, workers, lock_timeout, as_json):
+          rebuild, workers, lock_timeout, as_json, strict, every, git_pull):
     """Index archive folders (incrementally); with no PATH, every archive of the config
-    file, else every archive the index already knows.
+    file, else every archive the index already knows. Safe to run from cron at any
+    frequency: one writer at a time, a bad file never stops the run.
 
-    Example: barcamp-search index ../shared/corpora/python-nantes --lang fr
+    Exit status: 0 ok (failed files listed), 2 missing archive folder, 65 schema
+    mismatch (run --rebuild), 74 index not writable (disk full, read-only), 75 another
+    run holds the lock, 1 --strict with warnings.
+
+    Example: barcamp-search index ../shared/corpora/python-nantes --lang fr --every 10m
     """
     settings = _settings(ctx, index=index_dir, workers=workers, lock_timeout=lock_timeout)
     missing = [str(p) for p in paths if not p.is_dir()]
@@ -141,22 +152,69 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
         raise ArchiveMissing(f"No such archive folder: {', '.join(missing)}")
     if archive and len(paths) > 1:
         raise click.UsageError("--archive names one archive: give one PATH with it.")
+    try:
+        interval = parse_duration(every) if every else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--every") from None
     archives = [Archive(path, ArchiveOptions(
         name=archive or path.resolve().name, site_url=site_url, url_pattern=url_pattern,
         lang=lang, authors_are_speakers=bool(authors_are_speakers))) for path in paths]
     if not paths:
         archives = list(settings.archives)
-    with _progress_bar(ctx) as progress:
-        report = index_archives(
-            settings.index, archives, rebuild=rebuild, workers=settings.workers or None,
-            lock_timeout=settings.lock_timeout, progress=progress,
-            limits=ParseLimits(settings.parse_timeout, settings.parse_memory_mb,
-                               settings.max_file_mb * 1024 * 1024))
-    for failure in report.failed:
-        logger.warning("skipped %s: %s", failure.source, failure.error)
-    if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
-    click.echo(report.summary(), err=True)
+
+    def run_once(rebuild: bool = rebuild) -> None:
+        if git_pull:
+            pull_archives(archives or list(read_registry(settings.index).values()))
+        with _progress_bar(ctx) as progress:
+            report = index_archives(
+                settings.index, archives, rebuild=rebuild, workers=settings.workers or None,
+                lock_timeout=settings.lock_timeout, progress=progress, strict=strict,
+                limits=ParseLimits(settings.parse_timeout, settings.parse_memory_mb,
+                                   settings.max_file_mb * 1024 * 1024))
+        for failure in report.failed:
+            logger.warning("skipped %s: %s", failure.source, failure.error)
+        if as_json:
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        click.echo(report.summary(), err=True)
+
+    if interval is None:
+        run_once()
+        return
+    stop = stop_on_signals()
+    first = [rebuild]
+
+    def guarded_run() -> None:
+        try:
+            run_once(first[0])
+            first[0] = False
+        except BarcampSearchError as error:  # the loop goes on; the index keeps its state
+            click.echo(f"Error: {error}", err=True)
+
+    runs = run_periodically(guarded_run, interval, stop)
+    click.echo(f"stopped after {runs} runs", err=True)
+
+
+def pull_archives(archives: list[Archive]) -> None:
+    """git pull --ff-only in each archive that is a git checkout; failures are reported."""
+    for archive in archives:
+        if is_git_checkout(archive.path):
+            problem = git_pull(archive.path)
+            if problem:
+                logger.error("git pull failed in %s: %s (indexing what is there)",
+                             archive.path, problem)
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so the loop stops between runs."""
+    stop = threading.Event()
+
+    def handler(signum, frame):
+        click.echo(f"{signal.Signals(signum).name}: stopping after the current run", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
 
 
 @contextmanager

@@ -55,3 +55,7 @@ class IndexUnwritable(BarcampSearchError):
 
 class QueryError(BarcampSearchError):
     """A query or a search parameter the user must change."""
+
+
+class StrictFailure(BarcampSearchError):
+    """--strict: warnings or failed files make the run fail without committing."""

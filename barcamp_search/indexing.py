@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -27,7 +28,13 @@ from typing import Any
 from whoosh.query import And, Or, Term
 
 from barcamp_search import store
-from barcamp_search.errors import ArchiveMissing, ExtractError, IndexUnwritable
+from barcamp_search.errors import (
+    ArchiveMissing,
+    BarcampSearchError,
+    ExtractError,
+    IndexUnwritable,
+    StrictFailure,
+)
 from barcamp_search.extract import (
     DEFAULT_MAX_BYTES,
     ArchiveOptions,
@@ -63,6 +70,7 @@ class IndexReport:
     seconds: float = 0.0
     archives: list[str] = field(default_factory=list)
     rebuilt: bool = False
+    generation: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -102,51 +110,89 @@ def index_archives(
     lock_timeout: float = 30.0,
     progress: Progress | None = None,
     limits: ParseLimits | None = None,
+    strict: bool = False,
 ) -> IndexReport:
-    """Bring the index up to date with these archives (others stay as they are)."""
+    """Bring the index up to date with these archives (others stay as they are).
+
+    Raises ArchiveMissing (a folder is gone), IndexLocked (another run holds
+    the lock), SchemaMismatch, IndexUnwritable (disk full, read-only folder)
+    or StrictFailure; in every case the previous index stays as it was, and
+    the status file says what happened.
+    """
     started = time.monotonic()
     index_dir = Path(index_dir)
-    limits = limits or ParseLimits()
     archives = list(archives)
     for archive in archives:
-        if not archive.path.exists():
+        if not archive.path.is_dir():
             raise ArchiveMissing(f"Archive folder {archive.path} does not exist.")
     store.ensure_root(index_dir)
     with store.writer_lock(index_dir, lock_timeout):
-        store.remove_stale(index_dir)
-        registry = read_registry(index_dir)
-        wanted = list(archives)
-        for archive in wanted:
-            registry[archive.options.name] = archive
-        if not wanted:
-            wanted = list(registry.values())
-        live = store.live_generation(index_dir)
-        if live is not None and not rebuild:
-            store.check_schema(index_dir, live)
-        fresh = rebuild or live is None
-        if fresh:
-            wanted = list(registry.values())
-        target = store.create_generation(index_dir) if fresh else live
-        assert target is not None
-        report = IndexReport(archives=[a.options.name for a in wanted], rebuilt=fresh)
         try:
-            _update(target, wanted, report, workers or default_workers(), progress, limits)
+            report = _run(index_dir, archives, rebuild, workers or default_workers(), progress,
+                          limits or ParseLimits(), strict)
         except OSError as error:
-            raise IndexUnwritable(f"{index_dir}/: the index could not be written "
-                                  f"({error.strerror or error}); the previous index is "
-                                  "unchanged") from error
-        if fresh:
-            store.make_live(index_dir, target)
-        write_registry(index_dir, registry)
+            failure = IndexUnwritable(
+                f"{index_dir}/: the index could not be written ({error.strerror or error}); "
+                "the previous index is unchanged")
+            _record(index_dir, started, {"result": "failed", "error": str(failure)})
+            raise failure from error
+        except BarcampSearchError as error:
+            _record(index_dir, started, {"result": "failed", "error": str(error)})
+            raise
         report.seconds = time.monotonic() - started
-        store.write_json(index_dir / store.STATUS, {
-            "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "result": "ok", "generation": target.name, **report.to_json()})
+        _record(index_dir, started, {"result": "ok", **report.to_json()})
     return report
 
 
+def _run(index_dir: Path, archives: list[Archive], rebuild: bool, workers: int,
+         progress: Progress | None, limits: ParseLimits, strict: bool) -> IndexReport:
+    store.remove_stale(index_dir)
+    registry = read_registry(index_dir)
+    for archive in archives:
+        registry[archive.options.name] = archive
+    wanted = archives or list(registry.values())
+    live = store.live_generation(index_dir)
+    if live is not None and not rebuild:
+        store.check_schema(index_dir, live)
+    fresh = rebuild or live is None
+    if fresh:
+        wanted = list(registry.values())
+    report = IndexReport(archives=[a.options.name for a in wanted], rebuilt=fresh)
+    target = store.create_generation(index_dir) if fresh else live
+    assert target is not None
+    try:
+        _update(target, wanted, report, workers, progress, limits, strict)
+        if fresh:
+            store.make_live(index_dir, target)
+    except BaseException:
+        if fresh:  # a half-built generation never stays behind
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    write_registry(index_dir, registry)
+    report.generation = target.name
+    return report
+
+
+def _record(index_dir: Path, started: float, outcome: dict[str, Any]) -> None:
+    """Write the status file of this run (best effort: the disk may be full)."""
+    previous = store.read_status(index_dir) or {}
+    last_success = previous.get("finished") if previous.get("result") == "ok" \
+        else previous.get("last_success")
+    status = {"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "seconds": round(time.monotonic() - started, 3), **outcome}
+    if outcome["result"] == "ok":
+        status["last_success"] = status["finished"]
+    else:
+        status["last_success"] = last_success
+        status["generation"] = previous.get("generation")
+    try:
+        store.write_json(index_dir / store.STATUS, status)
+    except OSError as error:
+        logger.warning("could not write %s: %s", index_dir / store.STATUS, error.strerror)
+
+
 def _update(target: Path, archives: list[Archive], report: IndexReport, workers: int,
-            progress: Progress | None, limits: ParseLimits) -> None:
+            progress: Progress | None, limits: ParseLimits, strict: bool) -> None:
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.open_dir(str(target))
@@ -161,6 +207,10 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
             for key in plan.removed:
                 writer.delete_by_term("post", key)
             _apply(writer, archive, plan, report, workers, progress, limits)
+        if strict and (report.warnings or report.failed):
+            raise StrictFailure(
+                f"{report.warnings} warnings and {len(report.failed)} failures with --strict: "
+                "nothing was committed, the index is unchanged")
         if writer is not None:
             writer.commit()
             writer = None

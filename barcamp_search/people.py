@@ -56,7 +56,7 @@ _PL = r"(?:\(s\)|s)?"
 _LABELS: tuple[tuple[str, str], ...] = (
     (r"speaker\s+bios?", "bio"),
     (rf"intervenant(?:\(e\)|e)?{_PL}|orat(?:eur|rice){_PL}|présentat(?:eur|rice){_PL}", "speaker"),
-    (rf"speaker{_PL}|presenter{_PL}", "speaker"),
+    (rf"speaker{_PL}|presenter{_PL}|special\s+guest{_PL}", "speaker"),
     (rf"participant(?:\(e\)|e)?{_PL}", "participant"),
     (rf"rapport(?:eur|euse){_PL}|reporter{_PL}", "reporter"),
     (rf"animat(?:eur|rice){_PL}", "host"),
@@ -405,6 +405,11 @@ def find_people(doc: Document) -> tuple[tuple[Person, ...], tuple[ReadWarning, .
             seen.add(key)
             persons.append(Person(name, role, section))
 
+    if doc.title:  # "Special Guest: Guido van Rossum" as the post title (BayPiggies)
+        match = _label_match(" ".join(doc.title.split()))
+        if match:
+            for name in label_names(match[2], match[0], match[1]):
+                add(name, _role(match[0]), None, None)
     for name, role, line in _scan_blocks(doc.blocks, None):
         add(name, role, None, line)
     by_anchor = {s.anchor: s for s in doc.sections}

@@ -22,12 +22,13 @@ from typing import Any
 
 from whoosh import qparser
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.lang import stopwords_for_language
 from whoosh.qparser import syntax
 from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
 from whoosh.support.charset import accent_map
 
 from barcamp_search.errors import QueryError
-from barcamp_search.schema import LANGUAGES, language_analyzer, name_analyzer
+from barcamp_search.schema import _EXTRA_STOPS, LANGUAGES, language_analyzer, name_analyzer
 
 MAX_CHARS = 1000
 MAX_WORDS = 50
@@ -66,6 +67,39 @@ def _parse_schema() -> Schema:
     return Schema(**fields)
 
 
+_STOP_WORDS = frozenset().union(*(
+    stopwords_for_language(lang) | _EXTRA_STOPS.get(lang, set()) for lang in LANGUAGES))
+
+
+class StopWordsPlugin(qparser.Plugin):
+    """Drops unfielded words that are stop words in either language.
+
+    A French stop word is only removed by the French fields' analyzer: without
+    this, ``présentation de pyramid`` would require ``de`` in the English, tag
+    and name fields, and find nothing.
+    """
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.drop, 104)]
+
+    def drop(self, parser: Any, group: Any) -> Any:
+        kept = group.empty_copy()
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                kept.append(self.drop(parser, node))
+            elif isinstance(node, syntax.WordNode) and node.fieldname is None and \
+                    _elided(node.text.lower()) in _STOP_WORDS:
+                continue
+            else:
+                kept.append(node)
+        return kept
+
+
+def _elided(word: str) -> str:
+    head, _, tail = word.replace("’", "'").partition("'")
+    return tail if tail and head in ("l", "d", "j", "m", "n", "s", "t", "c", "qu") else word
+
+
 class VirtualFieldsPlugin(qparser.Plugin):
     """``title:x`` -> (title_fr:x OR title_en:x), as MultifieldPlugin does for unfielded words."""
 
@@ -93,6 +127,7 @@ def _make_parser() -> qparser.QueryParser:
     # French elisions (d'expérience) are words, not single-quoted terms.
     parser.remove_plugin_class(qparser.SingleQuotePlugin)
     parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(StopWordsPlugin())
     parser.add_plugin(VirtualFieldsPlugin())
     parser.add_plugin(qparser.MultifieldPlugin(DEFAULT_FIELDS, fieldboosts=BOOSTS))
     return parser

@@ -83,6 +83,8 @@ class CompoundFilter(Filter):
                 forms = [text] if keep_whole else [joined]
                 if index_mode:
                     forms += parts
+                    if keep_whole:  # voyages-sncf.com: also "voyagessncf"
+                        forms += [p.replace("-", "") for p in text.split(".") if "-" in p]
                 yield from self._emit(token, forms)
                 continue
             match = _LETTERS_DIGITS.match(text)

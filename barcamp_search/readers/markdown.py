@@ -34,7 +34,7 @@ _FIND_URLS = importlib.util.find_spec("linkify_it") is None  # else markdown-it 
 if not _FIND_URLS:
     _MD.enable("linkify").options["linkify"] = True
 
-_SHORTCODE = re.compile(r"\{\{[<%]\s*(/?)([\w./-]*)[^{}]*?[>%]\}\}")
+_SHORTCODE = re.compile(r"\{\{[<%]\s*+(/?)([\w./-]*+)[^{}]*?[>%]\}\}")
 _QTRANSLATE = re.compile(r"(?:<!--:[A-Za-z_-]{0,10}-->)+")
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`{}|\\^\[\]]+")
 _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")

@@ -1,0 +1,201 @@
+"""Interface language of the web page: French and English strings, plurals and dates.
+
+The language comes from ``?ui=fr`` (kept in the URL and remembered in a
+cookie), else that cookie, else the browser's ``Accept-Language``, else the
+``ui_lang`` setting. Only the interface is translated: posts are shown as
+written. Strings are plain text; templates escape them like any other value,
+and ``{name}`` placeholders are filled with ``str.format`` before escaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGUAGES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+COOKIE = "ui"
+
+# key: (English, French)
+STRINGS: dict[str, tuple[str, str]] = {
+    "skip": ("Skip to content", "Aller au contenu"),
+    "site_description": ("Search the meetup and barcamp archives of Python user groups",
+                         "Chercher dans les archives des meetups et barcamps Python"),
+    "search_label": ("Search the archives", "Chercher dans les archives"),
+    "search_placeholder": ("e.g. asyncio, micro-python, speaker:…", "ex. asyncio, micro-python, speaker:…"),
+    "search_button": ("Search", "Chercher"),
+    "main_nav": ("Browse", "Parcourir"),
+    "nav_search": ("Search", "Recherche"),
+    "nav_tags": ("Tags", "Mots-clés"),
+    "nav_authors": ("Authors", "Auteurs"),
+    "nav_speakers": ("Speakers", "Intervenants"),
+    "nav_timeline": ("Timeline", "Chronologie"),
+    "footer_lang": ("Language", "Langue"),
+    "footer_api": ("JSON API", "API JSON"),
+    "footer_feed": ("Atom feed of this search", "Flux Atom de cette recherche"),
+    "keyboard_help": ("Keys: / search, j/k or ↑/↓ move between results, Enter opens.",
+                      "Touches : / recherche, j/k ou ↑/↓ passent d'un résultat à l'autre, "
+                      "Entrée ouvre."),
+    "results_for": ("{count} for “{query}”", "{count} pour « {query} »"),
+    "results_all": ("{count}, newest first", "{count}, du plus récent au plus ancien"),
+    "post_one": ("{n} post", "{n} billet"),
+    "post_other": ("{n} posts", "{n} billets"),
+    "took": ("{ms} ms", "{ms} ms"),
+    "page_of": ("page {page} of {pages}", "page {page} sur {pages}"),
+    "did_you_mean": ("Did you mean", "Vouliez-vous dire"),
+    "active_filters": ("Active filters", "Filtres actifs"),
+    "remove_filter": ("Remove filter {facet}: {value}", "Retirer le filtre {facet} : {value}"),
+    "clear_filters": ("Clear all filters", "Retirer tous les filtres"),
+    "sort_label": ("Sort", "Tri"),
+    "sort_relevance": ("relevance", "pertinence"),
+    "sort_newest": ("newest first", "plus récents"),
+    "sort_oldest": ("oldest first", "plus anciens"),
+    "apply": ("Apply", "Appliquer"),
+    "results_label": ("Results", "Résultats"),
+    "more_filters": ("Date and language", "Date et langue"),
+    "from_label": ("From", "Du"),
+    "to_label": ("To", "Au"),
+    "lang_label": ("Post language", "Langue des billets"),
+    "lang_any": ("any", "toutes"),
+    "facets_label": ("Filters", "Filtres"),
+    "facet_tag": ("Tags", "Mots-clés"),
+    "facet_author": ("Authors", "Auteurs"),
+    "facet_speaker": ("Speakers", "Intervenants"),
+    "facet_year": ("Years", "Années"),
+    "facet_archive": ("Archives", "Archives"),
+    "facet_category": ("Category", "Catégorie"),
+    "facet_lang": ("Language", "Langue"),
+    "facet_from": ("From", "Du"),
+    "facet_to": ("To", "Au"),
+    "chip_tag": ("tag", "mot-clé"),
+    "chip_author": ("author", "auteur"),
+    "chip_speaker": ("speaker", "intervenant"),
+    "chip_year": ("year", "année"),
+    "chip_archive": ("archive", "archive"),
+    "chip_category": ("category", "catégorie"),
+    "chip_lang": ("language", "langue"),
+    "chip_from": ("from", "depuis"),
+    "chip_to": ("until", "jusqu'au"),
+    "facet_more": ("{n} more", "{n} de plus"),
+    "facet_none": ("none", "aucun"),
+    "selected": ("selected", "sélectionné"),
+    "by": ("by", "par"),
+    "speakers": ("Speakers", "Intervenants"),
+    "tags": ("Tags", "Mots-clés"),
+    "no_date": ("undated", "sans date"),
+    "pagination": ("Pages", "Pages"),
+    "previous": ("Previous", "Précédente"),
+    "next": ("Next", "Suivante"),
+    "page_n": ("Page {n}", "Page {n}"),
+    "empty_title": ("No posts match “{query}”.", "Aucun billet ne correspond à « {query} »."),
+    "empty_title_filters": ("No posts match these filters.",
+                            "Aucun billet ne correspond à ces filtres."),
+    "empty_try": ("Things to try:", "À essayer :"),
+    "empty_spelling": ("check the spelling, or try the suggestion above;",
+                       "vérifier l'orthographe, ou essayer la suggestion ci-dessus ;"),
+    "empty_filters": ("remove a filter (each chip above removes one);",
+                      "retirer un filtre (chaque étiquette ci-dessus en retire un) ;"),
+    "empty_fewer": ("use fewer words: every word must appear, or join them with OR;",
+                    "mettre moins de mots : tous doivent apparaître, ou les relier par OR ;"),
+    "empty_fuzzy": ("match word starts with pyth* or close spellings with atelir~;",
+                    "chercher un début de mot avec pyth* ou une orthographe proche avec atelir~ ;"),
+    "empty_browse": ("or browse the tags, speakers or timeline.",
+                     "ou parcourir les mots-clés, les intervenants ou la chronologie."),
+    "no_index_title": ("No index yet", "Pas encore d'index"),
+    "no_index_text": ("There is nothing to search until the archives are indexed. Build the "
+                      "index with:", "Rien à chercher tant que les archives ne sont pas "
+                      "indexées. Construisez l'index avec :"),
+    "no_index_then": ("then reload this page.", "puis rechargez cette page."),
+    "bad_request_title": ("This search cannot be run", "Cette recherche ne peut pas être lancée"),
+    "bad_request_text": ("Change the search and try again.",
+                         "Modifiez la recherche et réessayez."),
+    "not_found_title": ("Page not found", "Page introuvable"),
+    "not_found_text": ("Nothing lives at this address.", "Il n'y a rien à cette adresse."),
+    "post_not_found": ("No post “{slug}” in archive “{archive}”.",
+                       "Aucun billet « {slug} » dans l'archive « {archive} »."),
+    "method_title": ("Method not allowed", "Méthode non autorisée"),
+    "method_text": ("This site only answers GET requests.",
+                    "Ce site ne répond qu'aux requêtes GET."),
+    "error_title": ("Something went wrong", "Une erreur s'est produite"),
+    "error_text": ("The error was logged.", "L'erreur a été consignée."),
+    "back_search": ("Back to the search", "Retour à la recherche"),
+    "post_published": ("Published at", "Publié sur"),
+    "post_links": ("Links", "Liens"),
+    "post_archive": ("Archive", "Archive"),
+    "post_categories": ("Categories", "Catégories"),
+    "post_summary": ("Summary", "Résumé"),
+    "post_contents": ("Contents", "Sommaire"),
+    "browse_tags": ("Tags", "Mots-clés"),
+    "browse_authors": ("Authors", "Auteurs"),
+    "browse_speakers": ("Speakers", "Intervenants"),
+    "browse_count": ("{n} values", "{n} valeurs"),
+    "browse_value": ("Name", "Nom"),
+    "browse_posts": ("Posts", "Billets"),
+    "speaker_title": ("Talks of {name}", "Interventions de {name}"),
+    "speaker_none": ("No talks by “{name}” in the index.",
+                     "Aucune intervention de « {name} » dans l'index."),
+    "speaker_sections": ("spoke in", "est intervenu·e dans"),
+    "speaker_search": ("Search these posts", "Chercher dans ces billets"),
+    "timeline_title": ("Posts per year", "Billets par année"),
+    "timeline_chart": ("Posts per year of archive {archive}",
+                       "Billets par année de l'archive {archive}"),
+    "timeline_year": ("Year", "Année"),
+    "timeline_empty": ("No dated posts yet.", "Aucun billet daté pour l'instant."),
+    "bar_title": ("{archive}, {year}: {count}", "{archive}, {year} : {count}"),
+    "feed_title": ("barcamp-search: {query}", "barcamp-search : {query}"),
+    "feed_all": ("newest posts", "billets récents"),
+}
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+}
+
+
+def translate(lang: str, key: str, **values: Any) -> str:
+    """The string ``key`` in ``lang``, its ``{placeholders}`` filled in."""
+    text = STRINGS[key][LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+    return text.format(**values) if values else text
+
+
+def plural(lang: str, key: str, n: int) -> str:
+    """``post`` and 3 -> "3 posts" (French counts 0 and 1 as singular)."""
+    singular = n == 1 or (lang == "fr" and n == 0)
+    return translate(lang, f"{key}_{'one' if singular else 'other'}", n=f"{n:,}".replace(
+        ",", "\u202f" if lang == "fr" else ","))
+
+
+def format_date(value: str | None, lang: str) -> str:
+    """An ISO date or date-time as "15 February 2025" / "15 février 2025"."""
+    if not value or len(value) < 10 or not value[:4].isdigit():
+        return translate(lang, "no_date")
+    try:
+        year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
+        name = MONTHS[lang if lang in MONTHS else "en"][month - 1]
+    except (ValueError, IndexError):
+        return value[:10]
+    return f"{day} {name} {year}"
+
+
+def choose_language(ui: str | None, cookie: str | None, accepted: Any,
+                    default: str) -> tuple[str, bool]:
+    """(language, whether to remember it in the cookie) for one request.
+
+    ``accepted`` is Werkzeug's ``LanguageAccept`` (``request.accept_languages``).
+    """
+    if ui in LANGUAGES:
+        return ui, ui != cookie
+    if cookie in LANGUAGES:
+        return cookie, False
+    if accepted:
+        best = accepted.best_match(LANGUAGES)
+        if best:
+            return best, False
+    return (default if default in LANGUAGES else "en"), False
+
+
+def catalogue(lang: str) -> Mapping[str, str]:
+    """Every string in ``lang`` (for tests: both languages have every key)."""
+    return {key: translate(lang, key) for key in STRINGS}

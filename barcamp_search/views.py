@@ -1,0 +1,268 @@
+"""Views of the web app: read the arguments, ask the core, render HTML or JSON.
+
+Every route answers GET (and HEAD) only. The search page, ``/api/search`` and
+``/feed.atom`` share one path (``app.search_args``); the browse pages count
+facets over the whole index; ``/post/<archive>/<slug>`` renders a post from its
+stored plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from urllib.parse import quote
+
+from flask import Flask, jsonify, render_template, request, url_for
+
+from barcamp_search.app import (
+    MULTI_PARAMS,
+    current_index,
+    error_response,
+    query_words,
+    safe_url,
+    search_args,
+    state_pairs,
+    ui_text,
+)
+from barcamp_search.errors import QueryError
+from barcamp_search.facets import FACETS
+from barcamp_search.i18n import LANGUAGE_NAMES, LANGUAGES
+from barcamp_search.search import SORTS, Hit, SearchQuery, SearchResults
+
+FACETS_SHOWN = 8  # values of a facet before "more"
+SUGGEST_LIMIT = 20
+FACET_LIMIT = 1000
+SPEAKER_PAGE = 50
+BROWSE_FACETS = {"tags": "tag", "authors": "author", "speakers": "speaker"}
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CHIP_PARAMS = (*MULTI_PARAMS, "lang", "from", "to")
+
+
+def register(app: Flask) -> None:
+    """Add every route (GET only, no automatic OPTIONS) and the template helpers."""
+    routes = [
+        ("/", "index", search_page), ("/search", "search", search_page),
+        ("/post/<archive>/<path:slug>", "post", post_page),
+        ("/tags", "tags", browse_page), ("/authors", "authors", browse_page),
+        ("/speakers", "speakers", browse_page),
+        ("/speakers/<path:name>", "speaker", speaker_page),
+        ("/timeline", "timeline", timeline_page),
+        ("/api/search", "api_search", api_search), ("/api/suggest", "api_suggest", api_suggest),
+        ("/api/facets", "api_facets", api_facets),
+        ("/feed.atom", "feed", feed), ("/opensearch.xml", "opensearch", opensearch),
+        ("/healthz", "healthz", healthz),
+    ]
+    for rule, endpoint, view in routes:
+        app.add_url_rule(rule, endpoint, view, methods=["GET"], provide_automatic_options=False)
+    app.jinja_env.globals.update(hit_url=hit_url, section_url=section_url, FACETS=FACETS,
+                                 FACETS_SHOWN=FACETS_SHOWN, SORTS=SORTS, LANGUAGES=LANGUAGES,
+                                 LANGUAGE_NAMES=LANGUAGE_NAMES, keep_pairs=keep_pairs,
+                                 header_pairs=header_pairs)
+    app.jinja_env.filters["xml"] = lambda value: XML_ILLEGAL.sub("", str(value or ""))
+
+
+# --- links -------------------------------------------------------------------------------
+
+def post_link(archive: str, slug: str, anchor: str | None = None) -> str:
+    """Our own page of a post, keeping the search words for highlighting."""
+    q = request.args.get("q", "").strip()
+    url = url_for("post", archive=archive, slug=slug, **({"q": q} if q else {}))
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def hit_url(hit: Hit) -> str:
+    """The post's published URL, or our page of it when its archive has no site URL."""
+    return safe_url(hit.url) or post_link(hit.archive, hit.slug)
+
+
+def section_url(hit: Hit, section: Any) -> str:
+    """Deep link to a matching section: ``url#anchor``."""
+    if safe_url(section.url):
+        return section.url
+    anchor = quote(section.anchor, safe="-._~") if section.anchor else None
+    if safe_url(hit.url):
+        return hit.url + (f"#{anchor}" if anchor else "")
+    return post_link(hit.archive, hit.slug, anchor)
+
+
+def keep_pairs(*dropped: str) -> list[tuple[str, str]]:
+    """The current search parameters but ``dropped`` ones (and the page), for forms."""
+    return [(k, v) for k, v in state_pairs() if k not in dropped and k != "page"]
+
+
+def header_pairs() -> list[tuple[str, str]]:
+    """Hidden fields of the header's search box: a new query keeps the filters."""
+    if request.endpoint in ("search", "index"):
+        return keep_pairs("q")
+    return [("ui", v) for k, v in state_pairs() if k == "ui"]
+
+
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to show: first, last, and ``around`` each side (None for a gap)."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - (window[-1] or 0) > 1:
+            window.append(None)
+        window.append(number)
+    return window
+
+
+# --- pages -------------------------------------------------------------------------------
+
+def search_page() -> Any:
+    results = search_args()
+    pages = min(results.pages, 1000)
+    facets = {name: sorted(counts, key=lambda c: not c.selected)
+              for name, counts in results.facets.items()}
+    chips = [(k, v) for k, v in state_pairs() if k in CHIP_PARAMS]
+    return render_template("search.html", results=results, facets=facets, chips=chips,
+                           pages=pages, window=page_window(results.query.page, pages),
+                           words=query_words(results.query.text))
+
+
+def post_page(archive: str, slug: str) -> Any:
+    post = current_index().post(archive, slug)
+    if post is None:
+        message = ui_text("post_not_found", slug=slug[:200], archive=archive[:200])
+        return error_response(404, message)
+    return render_template("post.html", post=post, words=query_words(request.args.get("q")))
+
+
+def browse_page() -> Any:
+    facet = BROWSE_FACETS[request.endpoint or "tags"]
+    results = current_index().search(SearchQuery(per_page=1, facet_limit=100_000))
+    return render_template("browse.html", facet=facet, counts=results.facets[facet],
+                           title_key=f"browse_{request.endpoint}")
+
+
+def speaker_page(name: str) -> Any:
+    page = _bounded("page", 1, 1, 1000)
+    engine = current_index()
+    results = engine.search(SearchQuery(speakers=(name,), sort="newest", page=page,
+                                        per_page=SPEAKER_PAGE, facet_limit=10))
+    if results.total == 0:
+        return error_response(404, ui_text("speaker_none", name=name[:200]))
+    talks = []
+    for hit in results.hits:
+        post = engine.post(hit.archive, hit.slug) or {}
+        sections = [s for s in post.get("sections", []) if name in s.get("speakers", [])]
+        talks.append((hit, sections))
+    pages = results.pages
+    return render_template("speaker.html", name=name, results=results, talks=talks,
+                           pages=pages, window=page_window(page, pages))
+
+
+def timeline_page() -> Any:
+    counts = current_index().timeline()
+    years = sorted({int(y) for by_year in counts.values() for y in by_year})
+    span = [str(y) for y in range(years[0], years[-1] + 1)] if years else []
+    highest = max((n for by_year in counts.values() for n in by_year.values()), default=1)
+    charts = [{"archive": archive, "total": sum(by_year.values()),
+               "bars": [bar(i, year, by_year.get(year, 0), highest)
+                        for i, year in enumerate(span)]}
+              for archive, by_year in counts.items()]
+    return render_template("timeline.html", charts=charts, years=span, counts=counts,
+                           width=len(span) * BAR_STEP + 8, height=CHART_HEIGHT + 40)
+
+
+BAR_STEP, BAR_WIDTH, CHART_HEIGHT = 40, 30, 120
+
+
+def bar(position: int, year: str, count: int, highest: int) -> dict[str, Any]:
+    """Geometry of one bar of the timeline's SVG (top margin 20 for the count)."""
+    height = round(CHART_HEIGHT * count / highest) if count else 0
+    return {"year": year, "count": count, "x": 4 + position * BAR_STEP, "width": BAR_WIDTH,
+            "y": 20 + CHART_HEIGHT - height, "height": height,
+            "label_x": 4 + position * BAR_STEP + BAR_WIDTH // 2}
+
+
+# --- machine endpoints ---------------------------------------------------------------------
+
+def _bounded(name: str, default: int, low: int, high: int) -> int:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    if not re.fullmatch(r"\d{1,9}", value) or not low <= int(value) <= high:
+        raise QueryError(f'"{name}" must be a whole number from {low} to {high} '
+                         f"(got {value[:20]!r}).")
+    return int(value)
+
+
+def api_search() -> Any:
+    return jsonify(search_args().to_json())
+
+
+def api_suggest() -> Any:
+    limit = _bounded("limit", 8, 1, SUGGEST_LIMIT)
+    prefix = request.args.get("q", "")
+    return jsonify({"query": prefix, "suggestions": current_index().complete(prefix, limit)})
+
+
+def api_facets() -> Any:
+    facet = request.args.get("facet", "").strip()
+    if facet not in FACETS:
+        raise QueryError(f'Unknown facet "{facet[:50]}". Available facets: '
+                         f"{', '.join(FACETS)}")
+    limit = _bounded("limit", 50, 1, FACET_LIMIT)
+    results: SearchResults = search_args(per_page=1, page=1, facet_limit=limit)
+    return jsonify({"facet": facet, "query": results.query.text, "total": results.total,
+                    "values": [{"value": c.value, "count": c.count, "selected": c.selected}
+                               for c in results.facets[facet]]})
+
+
+def atom_date(value: str | None) -> str | None:
+    """An ISO date as RFC 3339 (naive dates are taken as UTC)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
+
+
+def feed() -> Any:
+    results = search_args(per_page=20, sort="newest")
+    entries = []
+    for hit in results.hits:
+        link = safe_url(hit.url) or url_for("post", archive=hit.archive, slug=hit.slug,
+                                            _external=True)
+        entries.append({"hit": hit, "link": link, "updated": atom_date(hit.date),
+                        "id": url_for("post", archive=hit.archive, slug=hit.slug,
+                                      _external=True)})
+    status = current_index().stats().get("status") or {}
+    fallback = atom_date((status.get("finished") or "").replace("+0000", "+00:00")) or \
+        datetime.now(UTC).replace(microsecond=0).isoformat()
+    updated = max((e["updated"] for e in entries if e["updated"]), default=fallback)
+    text = results.query.text.strip()
+    title = ui_text("feed_title", query=text or ui_text("feed_all"))
+    body = render_template("feed.atom.xml", entries=entries, title=title, updated=updated,
+                           fallback=fallback, self_url=request.url,
+                           html_url=url_for("search", _external=True) + _query_string())
+    return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
+
+
+def _query_string() -> str:
+    raw = request.query_string.decode("ascii", "replace")
+    return f"?{raw}" if raw else ""
+
+
+def opensearch() -> Any:
+    body = render_template("opensearch.xml")
+    return body, 200, {"Content-Type": "application/opensearchdescription+xml; charset=utf-8"}
+
+
+def healthz() -> Any:
+    stats = current_index().stats()
+    status = stats.get("status") or {}
+    return jsonify({"ok": True, "generation": stats["generation"], "posts": stats["posts"],
+                    "sections": stats["sections"], "archives": stats["archives"],
+                    "last_indexed": status.get("finished"),
+                    "last_result": status.get("result")})
+
+
