@@ -201,3 +201,43 @@ def test_post_found_by_its_title_survives_updates(tmp_path, sample_dir):
 
     check()
     shutil.rmtree(index_dir)
+
+
+CORPUS_ARCHIVES = {"python-nantes": "fr", "mtlpy": None, "baypiggies": "en", "afpyro": "fr",
+                   "chennaipy": "en", "pythonpune": "en", "quebecpython": "fr", "hostile": "fr"}
+
+
+def test_corpora_build_then_incremental_runs(corpora, tmp_path):
+    import time
+
+    nantes = tmp_path / "python-nantes"
+    shutil.copytree(corpora / "python-nantes", nantes)
+    archives = [Archive(nantes if name == "python-nantes" else corpora / name,
+                        ArchiveOptions(name, lang=lang))
+                for name, lang in CORPUS_ARCHIVES.items()]
+    index_dir = tmp_path / "index"
+    timings = {}
+    started = time.perf_counter()
+    report = index_archives(index_dir, archives)
+    timings["from scratch"] = time.perf_counter() - started
+    assert report.added == 825 and report.rebuilt
+    seen: list[str] = []
+    started = time.perf_counter()
+    report = index_archives(index_dir, archives, progress=seen.append)
+    timings["nothing changed"] = time.perf_counter() - started
+    assert (report.added, report.updated, report.removed, seen) == (0, 0, 0, [])
+    assert report.unchanged == 825
+    post = nantes / "sources" / "articles" / "011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst"
+    post.write_text(post.read_text(encoding="utf-8-sig") + "\nMot ajouté : quintessencia.\n")
+    started = time.perf_counter()
+    report = index_archives(index_dir, archives[:1])
+    timings["one post edited"] = time.perf_counter() - started
+    assert (report.added, report.updated, report.removed) == (0, 1, 0)
+    assert total(index_dir, text="quintessencia") == 1
+    (nantes / "sources" / "articles" / "004-annonce-meetup-2014-08-26.rst").unlink()
+    started = time.perf_counter()
+    report = index_archives(index_dir, archives[:1])
+    timings["one post deleted"] = time.perf_counter() - started
+    assert (report.added, report.updated, report.removed) == (0, 0, 1)
+    assert total(index_dir) == 824
+    print("\n" + ", ".join(f"{k}: {v:.2f} s" for k, v in timings.items()))
