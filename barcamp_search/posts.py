@@ -164,9 +164,11 @@ class Post:
 # --- normalisation shared by every reader -----------------------------------
 
 # An address in running text, and the obfuscated forms people use in author fields.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The local part starts a word and is at most 64 characters (RFC 5321): without those
+# bounds the scan is quadratic on a long run of word characters (a 12,000-character line).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_OBFUSCATED = re.compile(
-    r"[\w.+-]+(?:@|\s+AT\s+|\s*\[at\]\s*)[\w-]+(?:\.[\w-]+)*"
+    r"(?<![\w.+-])[\w.+-]{1,64}(?:@|\s+AT\s+|\s*\[at\]\s*)[\w-]+(?:\.[\w-]+)*"
 )
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _AUTHOR_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
