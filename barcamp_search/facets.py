@@ -81,8 +81,20 @@ class FacetTables:
                        reverse=newest)
         return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
 
+    def display_names(self, facet: str) -> dict[str, str]:
+        """lower-cased value -> its most used spelling (people facets)."""
+        names: dict[str, tuple[int, str]] = {}
+        field = f"{facet}_name"
+        for term in self._reader.lexicon(field):
+            value = term.decode("utf-8") if isinstance(term, bytes) else term
+            count = self._reader.doc_frequency(field, term)
+            key = value.lower()
+            if key not in names or count > names[key][0]:
+                names[key] = (count, value)
+        return {key: value for key, (_count, value) in names.items()}
+
     def values(self, facet: str) -> list[tuple[str, ...]]:
-        """For each post ordinal, its values of ``facet``."""
+        """For each post ordinal, its values of ``facet`` (as displayed)."""
         if facet not in self._values:
             per_post: list[list[str]] = [[] for _ in self.post_keys]
             doc_post, post_doc = self.doc_post, self.post_doc
@@ -93,6 +105,9 @@ class FacetTables:
                     post = doc_post[docnum]
                     if post >= 0 and post_doc[post] == docnum:
                         per_post[post].append(value)
+            if facet in ("author", "speaker"):
+                display = self.display_names(facet)
+                per_post = [[display.get(v, v) for v in values] for values in per_post]
             self._values[facet] = [tuple(v) for v in per_post]
         return self._values[facet]
 
@@ -145,14 +160,15 @@ def count_facets(tables: FacetTables, posts: set[int], query: SearchQuery,
         counter: Counter[str] = Counter()
         for post in posts:
             counter.update(values[post])
-        selected = set(query.selected(facet))
+        selected = {value.lower() for value in query.selected(facet)}
         if facet == "year":
             ordered = sorted(counter.items(), key=lambda item: item[0], reverse=True)
         else:
             ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0].casefold()))
         top = ordered[: query.facet_limit]
         shown = {value for value, _ in top}
+        shown_keys = {value.lower() for value in shown}
         top += [(value, counter.get(value, 0)) for value in query.selected(facet)
-                if value not in shown]
-        result[facet] = tuple(FacetCount(v, c, v in selected) for v, c in top)
+                if value.lower() not in shown_keys]
+        result[facet] = tuple(FacetCount(v, c, v.lower() in selected) for v, c in top)
     return result

@@ -99,8 +99,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "mettre moins de mots : tous doivent apparaître, ou les relier par OR ;"),
     "empty_fuzzy": ("match word starts with pyth* or close spellings with atelir~;",
                     "chercher un début de mot avec pyth* ou une orthographe proche avec atelir~ ;"),
-    "empty_browse": ("or browse the tags, speakers or timeline.",
-                     "ou parcourir les mots-clés, les intervenants ou la chronologie."),
+    "empty_browse": ("or browse:", "ou parcourir :"),
+    "page_empty": ("There is no page {page}: the last one is {pages}.",
+                   "Il n'y a pas de page {page} : la dernière est la {pages}."),
     "no_index_title": ("No index yet", "Pas encore d'index"),
     "no_index_text": ("There is nothing to search until the archives are indexed. Build the "
                       "index with:", "Rien à chercher tant que les archives ne sont pas "
@@ -135,6 +136,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "speaker_none": ("No talks by “{name}” in the index.",
                      "Aucune intervention de « {name} » dans l'index."),
     "speaker_sections": ("spoke in", "est intervenu·e dans"),
+    "speaker_talks": ("talks", "interventions"),
     "speaker_search": ("Search these posts", "Chercher dans ces billets"),
     "timeline_title": ("Posts per year", "Billets par année"),
     "timeline_chart": ("Posts per year of archive {archive}",

@@ -183,8 +183,13 @@ def build_schema() -> Schema:
         "text": STORED(),
         "lang": ID(stored=True),
         "tag": KEYWORD(commas=True, scorable=False),
-        "author": KEYWORD(commas=True, scorable=False),
-        "speaker": KEYWORD(commas=True, scorable=False),
+        # People facets merge case variants ("Guido Van Rossum" / "Guido van Rossum"):
+        # filters and counts use the lower-cased field, the *_name field (post
+        # documents only) keeps the spellings so the most used one is shown.
+        "author": KEYWORD(commas=True, lowercase=True, scorable=False),
+        "speaker": KEYWORD(commas=True, lowercase=True, scorable=False),
+        "author_name": KEYWORD(commas=True, scorable=False),
+        "speaker_name": KEYWORD(commas=True, scorable=False),
         "category": KEYWORD(commas=True, lowercase=True, scorable=False),
         "year": ID(),
         "date": NUMERIC(bits=64, sortable=True, signed=False),
@@ -276,6 +281,8 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
         "id": key + "#",
         "kind": "post",
         "slug": post.slug,
+        "author_name": common["author"],
+        "speaker_name": common["speaker"],
         "heading": "",
         "anchor": "",
         "text": post.text,

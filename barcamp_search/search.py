@@ -157,8 +157,9 @@ def filter_query(query: SearchQuery) -> Any:
     terms: list[Any] = [Or([Term("kind", "post"), Term("kind", "section")])]
     terms.extend(Term("tag", value.lower()) for value in query.tags)
     terms.extend(Term("category", value.lower()) for value in query.categories)
-    for fieldname, values in (("author", query.authors), ("speaker", query.speakers),
-                              ("year", query.years), ("archive", query.archives)):
+    terms.extend(Term("author", value.lower()) for value in query.authors)
+    terms.extend(Term("speaker", value.lower()) for value in query.speakers)
+    for fieldname, values in (("year", query.years), ("archive", query.archives)):
         terms.extend(Term(fieldname, value) for value in values)
     if query.lang:
         terms.append(Term("lang", query.lang))

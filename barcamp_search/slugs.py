@@ -50,6 +50,7 @@ class AnchorMaker:
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.count = 0
+        self.next_suffix: dict[str, int] = {}  # base -> next number to try (linear, not quadratic)
 
     def __call__(self, title: str) -> str:
         base = make_anchor(title)
@@ -57,9 +58,12 @@ class AnchorMaker:
             self.count += 1
             base = f"section-{self.count}"
         anchor = base
-        n = 0
+        n = self.next_suffix.get(base, 0)
+        if n:
+            anchor = f"{base}-{n}"
         while anchor in self.used:
             n += 1
             anchor = f"{base}-{n}"
+        self.next_suffix[base] = n + 1
         self.used.add(anchor)
         return anchor

@@ -77,11 +77,11 @@ def hit_url(hit: Hit) -> str:
     return safe_url(hit.url) or post_link(hit.archive, hit.slug)
 
 
-def section_url(hit: Hit, section: Any) -> str:
-    """Deep link to a matching section: ``url#anchor``."""
-    if safe_url(section.url):
-        return section.url
-    anchor = quote(section.anchor, safe="-._~") if section.anchor else None
+def section_url(hit: Hit, anchor: str | None, url: str | None = None) -> str:
+    """Deep link to a section of a hit: ``url#anchor``."""
+    if safe_url(url):
+        return url  # type: ignore[return-value]
+    anchor = quote(anchor, safe="-._~") if anchor else None
     if safe_url(hit.url):
         return hit.url + (f"#{anchor}" if anchor else "")
     return post_link(hit.archive, hit.slug, anchor)

@@ -24,7 +24,7 @@ from markdown_it.token import Token
 
 from barcamp_search.posts import Block, Document, Link, ParsedSection, ReadWarning
 from barcamp_search.readers.frontmatter import split_header
-from barcamp_search.slugs import AnchorMaker, make_anchor
+from barcamp_search.slugs import AnchorMaker
 
 MAX_NESTING = 50  # markdown-it drops what is nested deeper (no recursion error)
 
@@ -218,35 +218,12 @@ def _inline(children: list[Token] | None) -> tuple[str, Pairs]:
     return "\n".join(line.strip() for line in "".join(out).strip().split("\n")), links
 
 
-class _Anchors(AnchorMaker):
-    """:class:`slugs.AnchorMaker` with the same results, plus a per-title counter so
-    that thousands of equal headings do not take quadratic time."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.next: dict[str, int] = {}
-
-    def __call__(self, title: str) -> str:
-        base = make_anchor(title)
-        if not base:
-            self.count += 1
-            base = f"section-{self.count}"
-        n = self.next.get(base, 0)
-        anchor = f"{base}-{n}" if n else base
-        while anchor in self.used:
-            n += 1
-            anchor = f"{base}-{n}"
-        self.next[base] = n + 1
-        self.used.add(anchor)
-        return anchor
-
-
 class _Builder:
     """Collects text, blocks and links into the intro or the current section."""
 
     def __init__(self, offset: int) -> None:
         self.offset = offset  # header lines removed before parsing
-        self.anchors = _Anchors()
+        self.anchors = AnchorMaker()
         self.intro: dict[str, Any] = {"text": [], "blocks": []}
         self.sections: list[dict[str, Any]] = []
         self.parents: list[tuple[int, str]] = []  # (heading level, anchor) of open sections
