@@ -123,7 +123,7 @@ def read_post(
 ) -> Post:
     """Bytes of one source file -> a Post. Raises ExtractError when it must be skipped."""
     if len(data) > max_bytes:
-        raise ExtractError(source, f"larger than the {max_bytes // 1048576} MiB limit")
+        raise ExtractError(source, f"larger than the {_size(max_bytes)} limit (max_file_mb)")
     fmt = source_format(source)
     if fmt is None:
         raise ExtractError(source, "not a .rst or Markdown file")
@@ -137,10 +137,20 @@ def read_post(
     return build_post(document, source, fmt, options, warnings)
 
 
+def _size(count: int) -> str:
+    return f"{count / 1048576:g} MiB" if count >= 1048576 else f"{count:,} bytes"
+
+
 def read_file(path: Path, source: str, options: ArchiveOptions, max_bytes: int) -> Post:
-    """Read one file (never more than ``max_bytes`` + 1 bytes of it) into a Post."""
+    """Read one file (never more than ``max_bytes`` + 1 bytes of it) into a Post.
+
+    A FIFO or device is never opened (checked before, and opened non-blocking in
+    case it was swapped in since)."""
     try:
-        with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ExtractError(source, "not a regular file")
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise ExtractError(source, "not a regular file")
             data = handle.read(max_bytes + 1)

@@ -16,6 +16,7 @@ no path re-reads every archive it knows.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import shutil
@@ -154,6 +155,7 @@ def _run(index_dir: Path, archives: list[Archive], rebuild: bool, workers: int,
     live = store.live_generation(index_dir)
     if live is not None and not rebuild:
         store.check_schema(index_dir, live)
+        store.clean_orphans(live)
     fresh = rebuild or live is None
     if fresh:
         wanted = list(registry.values())
@@ -167,6 +169,9 @@ def _run(index_dir: Path, archives: list[Archive], rebuild: bool, workers: int,
     except BaseException:
         if fresh:  # a half-built generation never stays behind
             shutil.rmtree(target, ignore_errors=True)
+        else:  # nor the segment files of a failed commit (a full disk stays full otherwise)
+            with contextlib.suppress(OSError):
+                store.clean_orphans(target)
         raise
     write_registry(index_dir, registry)
     report.generation = target.name

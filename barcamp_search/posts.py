@@ -173,6 +173,7 @@ _EMAIL_OBFUSCATED = re.compile(
 _PARENS = re.compile(r"\s*\([^()]*\)")
 _AUTHOR_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
 _AUTHOR_JOIN = re.compile(r"\s*(?:&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
+_EMPTY_ANGLES = re.compile(r"<\s*>")  # what is left of "Name <a@b.example>"
 _LEADING_JOIN = re.compile(r"^(?:and|et|&)\s+", re.IGNORECASE)  # "Greg, and David" lists
 _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -258,7 +259,7 @@ def split_people(value: Any) -> tuple[str, ...]:
         text = _EMAIL_OBFUSCATED.sub("", _PARENS.sub("", item))
         parts = _AUTHOR_SEP.split(text) if split_commas else _AUTHOR_JOIN.split(text)
         for part in parts:
-            name = _LEADING_JOIN.sub("", clean_text(part)).strip(" .,:;<>")
+            name = _LEADING_JOIN.sub("", clean_text(_EMPTY_ANGLES.sub("", part))).strip(" .,:;")
             if name and any(ch.isalpha() for ch in name):
                 names.append(name)
     return dedupe(names, key=lambda n: n.casefold())

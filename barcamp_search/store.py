@@ -124,6 +124,19 @@ def remove_stale(root: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def clean_orphans(generation: Path) -> None:
+    """Delete segment files no table of contents refers to: what a killed or failed
+    writer left behind (only called under the writer lock)."""
+    ix = whoosh_index.open_dir(str(generation))
+    try:
+        whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(),
+                                 ix._segments())
+    finally:
+        ix.close()
+    for leftover in generation.glob("*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
 def write_text(path: Path, text: str) -> None:
     """Write a small file atomically: temp file, fsync, rename."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -148,7 +148,8 @@ def speaker_page(name: str) -> Any:
     talks = []
     for hit in results.hits:
         post = engine.post(hit.archive, hit.slug) or {}
-        sections = [s for s in post.get("sections", []) if name in s.get("speakers", [])]
+        sections = [s for s in post.get("sections", [])
+                    if name.casefold() in {p.casefold() for p in s.get("speakers", [])}]
         talks.append((hit, sections))
     pages = results.pages
     return render_template("speaker.html", name=name, results=results, talks=talks,

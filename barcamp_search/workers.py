@@ -66,7 +66,8 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: int) -> None:
-    """Child loop: receive a job, run it, send back ('ok', result) or ('error', message)."""
+    """Child loop: receive a job, run it, send back ('ok', result, spent) or
+    ('error', message, spent); ``spent`` means this process exits and must be replaced."""
     _limit_memory(memory_mb)
     while True:
         try:
@@ -75,6 +76,7 @@ def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: in
             return
         if job is None:
             return
+        spent = False  # after a MemoryError this process is done: the parent replaces it
         try:
             reply: tuple[str, Any] = ("ok", function(job))
         except ExtractError as error:
@@ -82,15 +84,18 @@ def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: in
         except RecursionError:
             reply = ("error", "too deeply nested to parse (recursion limit)")
         except MemoryError:
-            reply = ("error", f"needs more than {memory_mb} MiB to parse")
+            reply, spent = ("error", f"needs more than {memory_mb} MiB to parse"), True
         # The isolation boundary: a bug in a reader on one odd file must not
         # end the run. The file is reported as failed with the error named.
         except Exception as error:  # noqa: BLE001
             reply = ("error", f"internal error {type(error).__name__}: {error}"[:500])
         try:
-            conn.send(reply)
+            conn.send((*reply, spent))
         except MemoryError:
-            conn.send(("error", f"result too large to return within {memory_mb} MiB"))
+            spent = True
+            conn.send(("error", f"result too large to return within {memory_mb} MiB", spent))
+        if spent:
+            return
 
 
 class _Worker:
@@ -190,11 +195,13 @@ class WorkerPool:
         assert job is not None
         worker.job = None
         try:
-            status, value = worker.conn.recv()
+            status, value, spent = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
             code = worker.process.exitcode
             return job, ExtractError(job.source, f"parser process died (exit code {code})")
+        if spent:  # it ran out of memory: its heap stays at the cap, start a fresh one
+            self._replace(worker, kill=False)
         if status == "ok":
             return job, value
         return job, ExtractError(job.source, value)

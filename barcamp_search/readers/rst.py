@@ -38,7 +38,7 @@ from docutils import nodes, utils
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser, roles
 from docutils.readers.standalone import Reader
-from docutils.transforms import frontmatter, references
+from docutils.transforms import Transform, frontmatter, references
 
 from barcamp_search.posts import Block, Document, Link, ParsedSection, ReadWarning
 
@@ -78,8 +78,45 @@ class _PromoteTitleOnly(frontmatter.DocTitle):
         return False
 
 
+class _SubstitutionBudget(Transform):
+    """Refuses substitutions that would expand into too many nodes (``|a|`` defined
+    as four ``|b|``, each four ``|c|``... is 4**12 nodes): their references are
+    left as plain text, with a warning."""
+
+    default_priority = references.Substitutions.default_priority - 1
+    budget = 10_000
+
+    def apply(self) -> None:
+        definitions: dict[str, list[str]] = {}
+        for definition in self.document.findall(nodes.substitution_definition):
+            refs = [r["refname"] for r in definition.findall(nodes.substitution_reference)]
+            for name in definition["names"]:
+                definitions[nodes.fully_normalize_name(name)] = refs
+        if not definitions:
+            return
+        sizes: dict[str, int] = {}
+
+        def size(name: str, depth: int = 0) -> int:
+            if name not in sizes:
+                sizes[name] = self.budget  # a cycle counts as too much
+                children = definitions.get(name, [])
+                total = 1 + sum(size(child, depth + 1) for child in children[:self.budget])
+                sizes[name] = min(total, self.budget * 10)
+            return sizes[name]
+
+        references_ = list(self.document.findall(nodes.substitution_reference))
+        total = sum(size(nodes.fully_normalize_name(r["refname"])) for r in references_)
+        if total <= self.budget:
+            return
+        for reference in references_:
+            reference.replace_self(nodes.Text(reference.astext()))
+        self.document.reporter.warning(
+            f"substitutions would expand to more than {self.budget:,} nodes; left as text")
+
+
 _SETTINGS = _make_settings()
 _TRANSFORMS = [
+    _SubstitutionBudget,
     references.Substitutions,
     references.SectionIDs,
     references.PropagateTargets,
