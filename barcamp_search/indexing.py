@@ -132,9 +132,10 @@ def index_archives(
             report = _run(index_dir, archives, rebuild, workers or default_workers(), progress,
                           limits or ParseLimits(), strict)
         except OSError as error:
+            where = f": {error.filename}" if error.filename else ""
             failure = IndexUnwritable(
-                f"{index_dir}/: the index could not be written ({error.strerror or error}); "
-                "the previous index is unchanged")
+                f"{index_dir}/: the index could not be written ({error.strerror or error}"
+                f"{where}); the previous index is unchanged")
             _record(index_dir, started, {"result": "failed", "error": str(failure)})
             raise failure from error
         except BarcampSearchError as error:

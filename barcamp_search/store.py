@@ -133,8 +133,11 @@ def clean_orphans(generation: Path) -> None:
                                  ix._segments())
     finally:
         ix.close()
-    for leftover in generation.glob("*.tmp"):
-        leftover.unlink(missing_ok=True)
+    for leftover in generation.glob("*.tmp"):  # the writer's pool folder (MAIN.tmp)
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
-
 from urllib.parse import quote
 
 from flask import Flask, jsonify, render_template, request, url_for
@@ -79,11 +78,13 @@ def hit_url(hit: Hit) -> str:
 
 def section_url(hit: Hit, anchor: str | None, url: str | None = None) -> str:
     """Deep link to a section of a hit: ``url#anchor``."""
-    if safe_url(url):
-        return url  # type: ignore[return-value]
+    own = safe_url(url)
+    if own:
+        return own
     anchor = quote(anchor, safe="-._~") if anchor else None
-    if safe_url(hit.url):
-        return hit.url + (f"#{anchor}" if anchor else "")
+    published = safe_url(hit.url)
+    if published:
+        return published + (f"#{anchor}" if anchor else "")
     return post_link(hit.archive, hit.slug, anchor)
 
 
