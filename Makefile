@@ -19,8 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/barcamp-search index examples/archive --archive demo --index index
-	$(BIN)/barcamp-search search "micro-python" --index index
-	@echo "The web page on http://127.0.0.1:$(PORT) arrives with issue #4."
+	exec $(BIN)/barcamp-search serve --index index --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

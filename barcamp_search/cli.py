@@ -347,6 +347,28 @@ def show(ctx, archive, slug, index_dir, as_json):
         click.echo(format_shown(post))
 
 
+@cli.command()
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
+@click.option("--host", help="Address to listen on (default: the host setting, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535),
+              help="Port to listen on (default: the port setting, 5000).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Web worker processes (default: the web_workers setting, else one per core).")
+@click.option("--debug", is_flag=True,
+              help="Flask's development server with the debugger and reloader: never expose it.")
+@click.pass_context
+def serve(ctx, index_dir, host, port, workers, debug):
+    """Serve the search page and its JSON API with gunicorn (one process per worker).
+
+    Example: barcamp-search serve --index index --port 5000 --workers 2
+    """
+    from barcamp_search.serve import run_server  # gunicorn and flask only for this command
+
+    settings = _settings(ctx, index=index_dir, host=host, port=port, web_workers=workers)
+    ctx.exit(run_server(settings, settings.host, settings.port, settings.web_workers or None,
+                        debug))
+
+
 @cli.command("config")
 @click.pass_context
 def config_command(ctx):

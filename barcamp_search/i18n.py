@@ -19,6 +19,7 @@ COOKIE = "ui"
 # key: (English, French)
 STRINGS: dict[str, tuple[str, str]] = {
     "skip": ("Skip to content", "Aller au contenu"),
+    "colon": ("{label}:", "{label}\u00a0:"),  # French puts a space before a colon
     "site_description": ("Search the meetup and barcamp archives of Python user groups",
                          "Chercher dans les archives des meetups et barcamps Python"),
     "search_label": ("Search the archives", "Chercher dans les archives"),

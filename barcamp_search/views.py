@@ -160,7 +160,9 @@ def speaker_page(name: str) -> Any:
 def timeline_page() -> Any:
     counts = current_index().timeline()
     years = sorted({int(y) for by_year in counts.values() for y in by_year})
-    span = [str(y) for y in range(years[0], years[-1] + 1)] if years else []
+    # every year of the range, gaps included, unless a stray date makes it absurdly wide
+    span = [str(y) for y in (range(years[0], years[-1] + 1)
+                             if years and years[-1] - years[0] < MAX_SPAN else years)]
     highest = max((n for by_year in counts.values() for n in by_year.values()), default=1)
     charts = [{"archive": archive, "total": sum(by_year.values()),
                "bars": [bar(i, year, by_year.get(year, 0), highest)
@@ -170,7 +172,7 @@ def timeline_page() -> Any:
                            width=len(span) * BAR_STEP + 8, height=CHART_HEIGHT + 40)
 
 
-BAR_STEP, BAR_WIDTH, CHART_HEIGHT = 40, 30, 120
+BAR_STEP, BAR_WIDTH, CHART_HEIGHT, MAX_SPAN = 40, 30, 120, 60
 
 
 def bar(position: int, year: str, count: int, highest: int) -> dict[str, Any]:
@@ -237,9 +239,11 @@ def feed() -> Any:
         entries.append({"hit": hit, "link": link, "updated": atom_date(hit.date),
                         "id": url_for("post", archive=hit.archive, slug=hit.slug,
                                       _external=True)})
-    status = current_index().stats().get("status") or {}
-    fallback = atom_date((status.get("finished") or "").replace("+0000", "+00:00")) or \
-        datetime.now(UTC).replace(microsecond=0).isoformat()
+    fallback = datetime.now(UTC).replace(microsecond=0).isoformat()
+    if not entries or not all(e["updated"] for e in entries):  # undated: the last run
+        status = current_index().stats().get("status") or {}
+        fallback = atom_date((status.get("finished") or "").replace("+0000", "+00:00")) or \
+            fallback
     updated = max((e["updated"] for e in entries if e["updated"]), default=fallback)
     text = results.query.text.strip()
     title = ui_text("feed_title", query=text or ui_text("feed_all"))

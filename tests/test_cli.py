@@ -103,7 +103,7 @@ def test_errors_are_messages_not_tracebacks(index_dir, tmp_path, args, code, mes
 
 
 def test_every_command_has_help():
-    for command in ("extract", "index", "search", "facets", "stats", "show", "config"):
+    for command in ("extract", "index", "search", "facets", "stats", "show", "serve", "config"):
         result = cli(command, "--help")
         assert result.returncode == 0
         assert "Example:" in result.stdout, command

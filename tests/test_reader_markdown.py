@@ -604,8 +604,10 @@ def test_raw_html_block_text_blocks_and_links():
 
 
 def test_inline_html_in_paragraphs():
-    doc = md('Hello <b>there</b> <a href="https://x.example">X <i>site</i></a> <script>bad()</script>'
-             " end<br>next <!-- hidden --> <a name=anchor>no href</a>\n")
+    doc = md(
+        'Hello <b>there</b> <a href="https://x.example">X <i>site</i></a> <script>bad()</script>'
+        " end<br>next <!-- hidden --> <a name=anchor>no href</a>\n"
+    )
     assert doc.blocks == (Block("paragraph", "Hello there X site  end\nnext  no href", 1),)
     assert doc.links == (Link("https://x.example", "X site", None),)
 

@@ -1,0 +1,245 @@
+"""The search page in a real browser: Playwright driving Debian's chromium against a live
+gunicorn server on the sample archive (``barcamp-search serve`` once the command exists,
+else ``run_server`` itself).
+
+Never runs ``playwright install``: it uses /usr/bin/chromium (``apt-get install chromium``).
+Without it the tests skip, except under CI=true, where they fail. Screenshots go to
+tests/artifacts/; with UPDATE_DOCS_SCREENSHOT=1 the README's docs/screenshot.png is rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from barcamp_search.extract import ArchiveOptions
+from barcamp_search.indexing import Archive, index_archives
+
+from .conftest import ROOT, SAMPLE
+from .test_serve import has_serve_command, start_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but /usr/bin/chromium is missing: apt-get install -y chromium")
+        pytest.skip("/usr/bin/chromium is missing (apt-get install -y chromium as root)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    index_archives(root / "index", [Archive(SAMPLE, ArchiveOptions("demo"))])
+    # three results a page, so that "python" (5 posts) has a page 2
+    live = start_server(root / "index", root, workers=2, use_cli=has_serve_command(),
+                        env={"BARCAMP_SEARCH_PER_PAGE": "3"})
+    yield live
+    assert live.stop() == 0
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    yield page
+    assert problems == [], problems  # no CSP violation, no script error, no failed load
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def results_total(page) -> int:
+    return int(re.match(r"\d+", page.locator("h1.summary").inner_text()).group())
+
+
+def test_search_facets_chips_pages_sections_keyboard(server, page):
+    page.goto(server.url)
+    assert page.title() == "Search · barcamp-search"
+    # type a query
+    page.get_by_label("Search the archives").fill("python")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=python$"))
+    assert page.locator("h1.summary").inner_text() == "5 posts for “python”"
+    assert page.locator(".results .snippet mark").count() >= 3
+    assert page.locator(".results .snippet mark").first.is_visible()
+    shot(page, "search-python")
+
+    # click a tag facet: the results and the counts change
+    tags = page.locator('.facet-values[data-facet="tag"]').first
+    asyncio = tags.locator(".facet-link", has_text="asyncio")
+    assert asyncio.locator(".facet-count").inner_text() == "2"
+    before_year = page.locator('.facet-values[data-facet="year"] .facet-link').all_inner_texts()
+    asyncio.click()
+    page.wait_for_url(re.compile(r"tag=asyncio"))
+    assert results_total(page) == 2
+    assert page.locator(".chip", has_text="asyncio").is_visible()
+    selected = page.locator(".facet-link.selected")
+    assert selected.count() == 1 and "asyncio" in selected.inner_text()
+    after_year = page.locator('.facet-values[data-facet="year"] .facet-link').all_inner_texts()
+    assert after_year != before_year
+    shot(page, "search-tag-facet")
+
+    # remove the chip
+    page.locator(".chip", has_text="asyncio").click()
+    page.wait_for_url(re.compile(r"/search\?q=python$"))
+    assert results_total(page) == 5 and page.locator(".chip").count() == 0
+
+    # the back button restores the filtered state (the state is in the URL)
+    page.go_back()
+    page.wait_for_url(re.compile(r"tag=asyncio"))
+    assert results_total(page) == 2
+    page.go_forward()
+    page.wait_for_url(re.compile(r"/search\?q=python$"))
+
+    # page 2
+    first_page = page.locator(".result-link").all_inner_texts()
+    page.locator(".pagination a", has_text="2").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator(".pagination [aria-current=page]").inner_text() == "2"
+    second_page = page.locator(".result-link").all_inner_texts()
+    assert len(first_page) == 3 and len(second_page) == 2
+    assert not set(first_page) & set(second_page)
+    assert page.locator("ol.results").get_attribute("start") == "4"
+
+    # follow a section link to its anchor
+    link = page.locator(".section-link").first
+    href = link.get_attribute("href")
+    anchor = href.split("#", 1)[1]
+    link.click()
+    page.wait_for_url(re.compile(re.escape(anchor) + "$"))
+    heading = page.locator(f"[id='{anchor}']")
+    expect(heading).to_be_in_viewport()
+    assert page.locator("main mark").count() >= 1  # the search words, highlighted
+    shot(page, "post-anchor")
+
+
+def test_keyboard_navigation(server, page):
+    page.goto(server.url + "search?q=python")
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("j")
+    links = page.locator(".result-link")
+    assert links.nth(0).evaluate("el => el === document.activeElement")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert links.nth(2).evaluate("el => el === document.activeElement")
+    page.keyboard.press("k")
+    assert links.nth(1).evaluate("el => el === document.activeElement")
+    page.keyboard.press("ArrowDown")
+    assert links.nth(2).evaluate("el => el === document.activeElement")
+    # the focus is visible
+    outline = links.nth(2).evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid"
+    shot(page, "keyboard-focus")
+    title = links.nth(2).inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/post/demo/"))
+    assert page.locator("h1").inner_text() == title
+    # "/" goes to the search box; arrows move within a facet list
+    page.go_back()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    first_facet = page.locator('.facet-values[data-facet="tag"] .facet-link').first
+    first_facet.focus()
+    page.keyboard.press("Escape")
+    first_facet.focus()
+    page.keyboard.press("ArrowDown")
+    second = page.locator('.facet-values[data-facet="tag"] .facet-link').nth(1)
+    assert second.evaluate("el => el === document.activeElement")
+
+
+def test_sort_menu_and_suggestions(server, page):
+    page.goto(server.url + "search?q=python")
+    assert not page.locator(".toolbar button").is_visible()  # JS applies the menu itself
+    page.select_option("#sort", "oldest")
+    page.wait_for_url(re.compile(r"sort=oldest"))
+    assert page.locator("#sort").input_value() == "oldest"
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("py", delay=50)
+    page.locator("#suggestions option").first.wait_for(state="attached")
+    values = page.locator("#suggestions option").evaluate_all("els => els.map(e => e.value)")
+    assert "pyramid" in values
+
+
+def test_french_interface_and_dark_mode(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
+                                  color_scheme="dark")
+    page = context.new_page()
+    page.goto(server.url + "search?q=micro-python")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1.summary").inner_text() == "3 billets pour « micro-python »"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(21, 23, 27)"
+    shot(page, "search-dark-fr")
+    page.get_by_role("link", name="English").click()
+    assert page.locator("h1.summary").inner_text() == "3 posts for “micro-python”"
+    context.close()
+
+
+def test_small_screen_has_no_horizontal_scroll(server, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for path in ("search?q=python&tag=python", "post/demo/compte-rendu-micro-python-et-capteurs",
+                 "timeline", "tags", "speakers/K%C3%A9vin%20Morel"):
+        page.goto(server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+    page.goto(server.url + "search?q=python")
+    shot(page, "search-360px")
+    context.close()
+
+
+def test_works_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url)
+    page.fill("#q", "micro-python")
+    page.click(".search-form button")
+    page.wait_for_url(re.compile(r"q=micro-python"))
+    assert page.locator(".result").count() == 3
+    page.locator(".facet-more summary").first.click()  # <details>, no script needed
+    assert page.locator(".facet-more .facet-link").first.is_visible()
+    page.locator(".toolbar button").click()  # the sort menu's own button
+    page.wait_for_url(re.compile(r"sort=relevance"))
+    context.close()
+
+
+def test_screenshot_for_the_readme(server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(server.url + "search?q=micro-python")
+    path = shot(page, "readme")
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1" or not DOCS_SCREENSHOT.exists():
+        DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(DOCS_SCREENSHOT))
+    assert path.stat().st_size > 10_000
+    context.close()
