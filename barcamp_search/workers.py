@@ -83,6 +83,9 @@ def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: in
             reply = ("error", error.reason)
         except RecursionError:
             reply = ("error", "too deeply nested to parse (recursion limit)")
+        except SystemError:  # CPython's "error return without exception set" at the
+            # recursion limit inside C code: the same cause; this process may be damaged
+            reply, spent = ("error", "too deeply nested to parse (recursion limit)"), True
         except MemoryError:
             reply, spent = ("error", f"needs more than {memory_mb} MiB to parse"), True
         # The isolation boundary: a bug in a reader on one odd file must not
