@@ -20,14 +20,12 @@ import click
 from barcamp_search import __version__
 from barcamp_search.config import Settings, describe, load_settings
 from barcamp_search.errors import ArchiveMissing, BarcampSearchError
-from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources
 from barcamp_search.facets import FACETS
-from barcamp_search.indexing import Archive, ParseLimits, index_archives, read_registry
-from barcamp_search.job import git_pull, is_git_checkout, parse_duration, run_periodically
-from barcamp_search.output import format_post, format_results, format_shown, format_stats
-from barcamp_search.posts import Post
+from barcamp_search.output import format_results, format_shown, format_stats
 from barcamp_search.search import SORTS, SearchIndex, SearchQuery
-from barcamp_search.workers import default_workers
+
+# The extractor (docutils, markdown-it) and the indexing job are imported inside the
+# commands that use them, so a cold `barcamp-search search` starts fast.
 
 logger = logging.getLogger("barcamp_search")
 
@@ -78,6 +76,11 @@ def extract(paths, archive, site_url, url_pattern, lang, authors_are_speakers, i
 
     Example: barcamp-search extract ../shared/corpora/python-nantes --json
     """
+    from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources
+    from barcamp_search.output import format_post
+    from barcamp_search.posts import Post
+    from barcamp_search.workers import default_workers
+
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise click.UsageError(f"No such file or folder: {', '.join(missing)}")
@@ -146,6 +149,10 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
 
     Example: barcamp-search index ../shared/corpora/python-nantes --lang fr --every 10m
     """
+    from barcamp_search.extract import ArchiveOptions
+    from barcamp_search.indexing import Archive, ParseLimits, index_archives, read_registry
+    from barcamp_search.job import parse_duration, run_periodically
+
     settings = _settings(ctx, index=index_dir, workers=workers, lock_timeout=lock_timeout)
     missing = [str(p) for p in paths if not p.is_dir()]
     if missing:
@@ -194,8 +201,10 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
     click.echo(f"stopped after {runs} runs", err=True)
 
 
-def pull_archives(archives: list[Archive]) -> None:
+def pull_archives(archives: list) -> None:
     """git pull --ff-only in each archive that is a git checkout; failures are reported."""
+    from barcamp_search.job import git_pull, is_git_checkout
+
     for archive in archives:
         if is_git_checkout(archive.path):
             problem = git_pull(archive.path)

@@ -26,11 +26,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from barcamp_search.errors import ConfigError
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.indexing import Archive
+
+if TYPE_CHECKING:  # imported lazily: a search needs neither the extractor nor docutils
+    from barcamp_search.indexing import Archive
 
 ENV_PREFIX = "BARCAMP_SEARCH_"
 CONFIG_NAME = "barcamp-search.toml"
@@ -135,13 +136,14 @@ def _convert(name: str, kind: type, value: Any) -> Any:
         raise ConfigError(f"Setting {name}: {value!r} is not a valid {kind.__name__}.") from error
 
 
-_ARCHIVE_KEYS = {f.name for f in fields(ArchiveOptions)} | {"path"}
-
-
 def _archive(entry: Any, path: Path | None) -> Archive:
+    from barcamp_search.extract import ArchiveOptions
+    from barcamp_search.indexing import Archive
+
+    archive_keys = {f.name for f in fields(ArchiveOptions)} | {"path"}
     if not isinstance(entry, dict) or "path" not in entry:
         raise ConfigError(f"{path}: each [[archives]] entry needs at least a path.")
-    unknown = sorted(set(entry) - _ARCHIVE_KEYS)
+    unknown = sorted(set(entry) - archive_keys)
     if unknown:
         raise ConfigError(f"{path}: unknown archive key(s) {', '.join(unknown)}.")
     folder = Path(entry["path"])

@@ -14,9 +14,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from whoosh.query import And, Term
 from whoosh.support.charset import accent_map
 
-from whoosh.query import And, Term
+from barcamp_search.matching import DocSets
+from barcamp_search.schema import FACET_FIELDS, read_facet_column
 
 if TYPE_CHECKING:
     from barcamp_search.search import FacetCount, SearchQuery
@@ -44,35 +46,42 @@ def _completion(value: str, kind: str, weight: int) -> Completion:
 
 
 class FacetTables:
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, sets: DocSets) -> None:
         reader = searcher.reader()
+        self._sets = sets
         size = reader.doc_count_all()
         self.doc_post = [-1] * size
         self.post_keys: list[str] = []
         self.post_doc: list[int] = []
         ordinal: dict[str, int] = {}
-        keys = reader.column_reader("post")
-        sections = list(searcher.docs_for_query(Term("kind", "section")))
-        for docnum in searcher.docs_for_query(Term("kind", "post")):
+        empty = reader.doc_count_all() == 0  # an index of drafts only has no columns
+        keys = {} if empty else reader.column_reader("post")
+        sections = sorted(sets.term("kind", "section", cache=False))
+        for docnum in sorted(sets.term("kind", "post", cache=False)):
             key = keys[docnum]
             ordinal[key] = len(self.post_keys)
             self.post_keys.append(key)
             self.post_doc.append(docnum)
             self.doc_post[docnum] = ordinal[key]
+        self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
         for docnum in sections:
-            self.doc_post[docnum] = ordinal.get(keys[docnum], -1)
-        dates = reader.column_reader("date")
+            post = ordinal.get(keys[docnum], -1)
+            self.doc_post[docnum] = post
+            if post >= 0:
+                self.post_docs[post].append(docnum)
+        dates = {} if empty else reader.column_reader("date")
         self.post_date = [dates[d] or 0 for d in self.post_doc]
         self.post_count = len(self.post_keys)
         self.section_count = len(sections)
         self._reader = reader
         self._values: dict[str, list[tuple[str, ...]]] = {}
 
-    def posts_matching(self, searcher: Any, query: Any) -> set[int]:
+    def posts_of(self, docs: Any) -> set[int]:
+        """The posts of these documents (stubs have none)."""
         doc_post = self.doc_post
-        matching = {doc_post[d] for d in searcher.docs_for_query(query)}
-        matching.discard(-1)
-        return matching
+        posts = {doc_post[d] for d in docs}
+        posts.discard(-1)
+        return posts
 
     def sort_by_date(self, posts: set[int], newest: bool = True) -> list[int]:
         """Newest (or oldest) first; undated posts always last, ties by source."""
@@ -81,34 +90,18 @@ class FacetTables:
                        reverse=newest)
         return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
 
-    def display_names(self, facet: str) -> dict[str, str]:
-        """lower-cased value -> its most used spelling (people facets)."""
-        names: dict[str, tuple[int, str]] = {}
-        field = f"{facet}_name"
-        for term in self._reader.lexicon(field):
-            value = term.decode("utf-8") if isinstance(term, bytes) else term
-            count = self._reader.doc_frequency(field, term)
-            key = value.lower()
-            if key not in names or count > names[key][0]:
-                names[key] = (count, value)
-        return {key: value for key, (_count, value) in names.items()}
-
     def values(self, facet: str) -> list[tuple[str, ...]]:
-        """For each post ordinal, its values of ``facet`` (as displayed)."""
-        if facet not in self._values:
-            per_post: list[list[str]] = [[] for _ in self.post_keys]
-            doc_post, post_doc = self.doc_post, self.post_doc
-            reader = self._reader
-            for term in reader.lexicon(facet):
-                value = term.decode("utf-8") if isinstance(term, bytes) else term
-                for docnum in reader.postings(facet, term).all_ids():
-                    post = doc_post[docnum]
-                    if post >= 0 and post_doc[post] == docnum:
-                        per_post[post].append(value)
-            if facet in ("author", "speaker"):
-                display = self.display_names(facet)
-                per_post = [[display.get(v, v) for v in values] for values in per_post]
-            self._values[facet] = [tuple(v) for v in per_post]
+        """For each post ordinal, its values of ``facet`` (as displayed).
+
+        Read once per searcher from the ``facets`` column of the post documents.
+        People facets merge case variants under their most used spelling."""
+        if not self._values:
+            column: Any = self._reader.column_reader("facets") if self.post_doc else {}
+            rows = [read_facet_column(column[d]) for d in self.post_doc]
+            for index, name in enumerate(FACET_FIELDS):
+                self._values[name] = [row[index] if index < len(row) else () for row in rows]
+            for name in ("author", "speaker"):
+                self._values[name] = _merge_case_variants(self._values[name])
         return self._values[facet]
 
     def completions(self, searcher: Any) -> list[Completion]:
@@ -147,6 +140,17 @@ class FacetTables:
                                 for section in data.get("sections", [])]
             return data
         return None
+
+
+def _merge_case_variants(per_post: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """"Guido Van Rossum" and "Guido van Rossum" -> the spelling most posts use."""
+    spellings: dict[str, Counter[str]] = {}
+    for values in per_post:
+        for value in values:
+            spellings.setdefault(value.lower(), Counter())[value] += 1
+    best = {key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+            for key, counts in spellings.items()}
+    return [tuple(dict.fromkeys(best[v.lower()] for v in values)) for values in per_post]
 
 
 def count_facets(tables: FacetTables, posts: set[int], query: SearchQuery,

@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import And, Or, Term
 
 from barcamp_search import store
 from barcamp_search.errors import (
@@ -44,7 +43,8 @@ from barcamp_search.extract import (
     find_sources,
 )
 from barcamp_search.posts import Post
-from barcamp_search.schema import post_documents, post_key, stub_document
+from barcamp_search.matching import DocSets
+from barcamp_search.schema import post_documents, post_key, read_ledger, stub_document
 from barcamp_search.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, default_workers
 
 logger = logging.getLogger(__name__)
@@ -239,10 +239,15 @@ def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
     name = archive.options.name
     stored: dict[str, tuple[str, str]] = {}
     with ix.searcher() as searcher:
-        query = And([Term("archive", name), Or([Term("kind", "post"), Term("kind", "stub")])])
-        for docnum in searcher.docs_for_query(query):
-            fields = searcher.stored_fields(docnum)
-            stored[fields["source"]] = (fields.get("kind", "post"), fields.get("stamp", ""))
+        # one pass over the ledger column of the archive's documents, no stored fields
+        reader = searcher.reader()
+        ledger = reader.column_reader("ledger") if reader.has_column("ledger") else None
+        docnums = () if ledger is None else DocSets(searcher).term("archive", name, cache=False)
+        for docnum in docnums:
+            entry = read_ledger(ledger[docnum])
+            if entry is not None:
+                kind, source, stamp = entry
+                stored[source] = (kind, stamp)
     sources = find_sources(archive.path, archive.options)
     plan = _Plan([], {}, {s: k for s, (k, _) in stored.items()}, [])
     seen: set[str] = set()

@@ -7,8 +7,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from barcamp_search.posts import Post
-from barcamp_search.search import SearchResults
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from barcamp_search.posts import Post
+    from barcamp_search.search import SearchResults
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[1;33m", "\033[2m", "\033[0m"
 

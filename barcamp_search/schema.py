@@ -35,13 +35,14 @@ from whoosh.analysis import (
     RegexTokenizer,
     StopFilter,
 )
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
 from barcamp_search.posts import Post
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LANGUAGES = ("fr", "en")
 
 _TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
@@ -188,8 +189,10 @@ def build_schema() -> Schema:
         # documents only) keeps the spellings so the most used one is shown.
         "author": KEYWORD(commas=True, lowercase=True, scorable=False),
         "speaker": KEYWORD(commas=True, lowercase=True, scorable=False),
-        "author_name": KEYWORD(commas=True, scorable=False),
-        "speaker_name": KEYWORD(commas=True, scorable=False),
+        # Per-document columns, read in one pass when a searcher opens (no pickle per
+        # document): the post's facet values, and the ledger of incremental indexing.
+        "facets": COLUMN(VarBytesColumn()),
+        "ledger": COLUMN(VarBytesColumn()),
         "category": KEYWORD(commas=True, lowercase=True, scorable=False),
         "year": ID(),
         "date": NUMERIC(bits=64, sortable=True, signed=False),
@@ -250,6 +253,31 @@ def post_data(post: Post) -> dict[str, Any]:
     }
 
 
+FACET_FIELDS = ("tag", "author", "speaker", "year", "archive")
+UNIT, RECORD = "\x1f", "\x1e"  # separators: never in our values (control characters)
+
+
+def facet_column(post: Post) -> bytes:
+    """The post's facet values, as shown, for FacetTables: one record per facet."""
+    values = (post.tags, post.authors, post.speakers,
+              (post.date[:4],) if post.date else (), (post.archive,))
+    return RECORD.join(UNIT.join(v) for v in values).encode("utf-8")
+
+
+def read_facet_column(value: bytes) -> list[tuple[str, ...]]:
+    records = value.decode("utf-8").split(RECORD) if value else []
+    return [tuple(r.split(UNIT)) if r else () for r in records] or [()] * len(FACET_FIELDS)
+
+
+def ledger_value(kind: str, source: str, stamp: str) -> bytes:
+    return UNIT.join((kind, source, stamp)).encode("utf-8")
+
+
+def read_ledger(value: bytes) -> tuple[str, str, str] | None:
+    parts = value.decode("utf-8").split(UNIT) if value else []
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
 def post_key(archive: str, source: str) -> str:
     return f"{archive}\x1f{source}"
 
@@ -281,8 +309,8 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
         "id": key + "#",
         "kind": "post",
         "slug": post.slug,
-        "author_name": common["author"],
-        "speaker_name": common["speaker"],
+        "facets": facet_column(post),
+        "ledger": ledger_value("post", post.source, stamp),
         "heading": "",
         "anchor": "",
         "text": post.text,
@@ -315,4 +343,5 @@ def stub_document(archive: str, source: str, stamp: str, reason: str) -> dict[st
     """Records a source that gives no searchable post (draft, unreadable) and why."""
     key = post_key(archive, source)
     return {"id": key + "#", "post": key, "kind": "stub", "archive": archive,
-            "source": source, "stamp": stamp, "data": {"reason": reason}}
+            "source": source, "stamp": stamp, "data": {"reason": reason},
+            "ledger": ledger_value("stub", source, stamp)}

@@ -22,12 +22,13 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.query import Term
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search import store
 from barcamp_search.errors import QueryError
 from barcamp_search.facets import FACETS, FacetTables, count_facets, fold
+from barcamp_search.matching import DocSets, score_documents
 from barcamp_search.queryparse import parse_text
 from barcamp_search.snippets import snippet_for
 from barcamp_search.suggest import suggest
@@ -152,9 +153,9 @@ def _day_number(value: str, name: str) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def filter_query(query: SearchQuery) -> Any:
-    """The filters as one Whoosh query (always excluding stubs)."""
-    terms: list[Any] = [Or([Term("kind", "post"), Term("kind", "section")])]
+def filter_terms(query: SearchQuery) -> list[Any]:
+    """The filters as Whoosh terms, one per selected value (all must hold)."""
+    terms: list[Any] = []
     terms.extend(Term("tag", value.lower()) for value in query.tags)
     terms.extend(Term("category", value.lower()) for value in query.categories)
     terms.extend(Term("author", value.lower()) for value in query.authors)
@@ -163,12 +164,30 @@ def filter_query(query: SearchQuery) -> Any:
         terms.extend(Term(fieldname, value) for value in values)
     if query.lang:
         terms.append(Term("lang", query.lang))
-    if query.date_from or query.date_to:
-        # undated posts (date 0) never pass a date filter
-        low = _day_number(query.date_from, "from") * 10000 if query.date_from else 1
-        high = _day_number(query.date_to, "to") * 10000 + 2359 if query.date_to else None
-        terms.append(NumericRange("date", low, high))
-    return And(terms)
+    return terms
+
+
+def date_bounds(query: SearchQuery) -> tuple[int, int] | None:
+    """The date filter as YYYYMMDDHHMM bounds; undated posts (0) never pass it."""
+    if not (query.date_from or query.date_to):
+        return None
+    low = _day_number(query.date_from, "from") * 10000 if query.date_from else 1
+    high = _day_number(query.date_to, "to") * 10000 + 2359 if query.date_to else 10**12
+    return low, high
+
+
+def filtered_posts(tables: FacetTables, sets: DocSets, query: SearchQuery) -> set[int] | None:
+    """Posts passing every filter, or None when there is no filter."""
+    result: set[int] | None = None
+    for term in filter_terms(query):
+        posts = tables.posts_of(sets.docs(term))
+        result = posts if result is None else result & posts
+    bounds = date_bounds(query)
+    if bounds is not None:
+        low, high = bounds
+        dated = {p for p, d in enumerate(tables.post_date) if low <= d <= high}
+        result = dated if result is None else result & dated
+    return result
 
 
 @dataclass
@@ -179,6 +198,7 @@ class _State:
     index: Any
     searcher: Any
     tables: FacetTables
+    sets: DocSets
     opened: float = field(default_factory=time.monotonic)
 
 
@@ -217,8 +237,9 @@ class SearchIndex:
                 return self._state
             index = store.open_index(self.root)
             searcher = index.searcher()
+            sets = DocSets(searcher)
             old, self._state = self._state, _State(
-                self._generation(index), index, searcher, FacetTables(searcher))
+                self._generation(index), index, searcher, FacetTables(searcher, sets), sets)
             if old is not None:
                 old.searcher.close()
                 old.index.close()
@@ -244,50 +265,54 @@ class SearchIndex:
         started = time.perf_counter()
         validate(query)
         state = self.state()
-        searcher, tables = state.searcher, state.tables
-        text_query = parse_text(query.text, searcher.reader())
-        filters = filter_query(query)
+        tables, sets = state.tables, state.sets
+        text_query = parse_text(query.text, state.searcher.reader())
+        allowed = filtered_posts(tables, sets, query)
+        docs: set[int] | frozenset[int] = frozenset()
         if text_query is None and query.text.strip():
-            matching = set()  # only stop words or punctuation: nothing to look for
+            matching: set[int] = set()  # only stop words or punctuation: nothing to look for
         elif text_query is None:
-            matching = tables.posts_matching(searcher, filters)
+            matching = set(range(tables.post_count)) if allowed is None else allowed
         else:
-            matching = tables.posts_matching(searcher, And([text_query, filters]))
+            docs = sets.docs(text_query)
+            matching = tables.posts_of(docs)
+            if allowed is not None:
+                matching &= allowed
         facets = count_facets(tables, matching, query)
         start = (query.page - 1) * query.per_page
         if text_query is None or query.sort != "relevance":
             ordered = tables.sort_by_date(matching, newest=query.sort != "oldest")
-            page_posts = [(p, 0.0) for p in ordered[start:start + query.per_page]]
+            page = ordered[start:start + query.per_page]
+            scores = _section_scores(state, text_query, docs, page)
+            ranked = [(post, max(scores.get(post, {}).values(), default=0.0)) for post in page]
         else:
-            page_posts = _top_posts(searcher, tables, text_query, filters,
-                                    start + query.per_page)[start:]
-        hits = tuple(self._hit(state, post, score, text_query, filters)
-                     for post, score in page_posts)
+            ranked, scores = _rank(state, text_query, docs, matching, start + query.per_page)
+            ranked = ranked[start:]
+        terms = _highlight_terms(text_query, state.searcher) if text_query is not None \
+            else frozenset()
+        hits = tuple(self._hit(state, post, score, scores.get(post, {}), terms)
+                     for post, score in ranked)
         suggestion = None
         if text_query is not None and len(matching) < 3:
-            suggestion = suggest(searcher, query.text, filters, tables, len(matching))
+            suggestion = suggest(state.searcher, query.text,
+                                 lambda q: _count(tables, sets, q, allowed), len(matching))
         took = (time.perf_counter() - started) * 1000
         return SearchResults(query, len(matching), took, hits, facets, suggestion)
 
-    def _hit(self, state: _State, post: int, score: float, text_query: Any,
-             filters: Any) -> Hit:
+    def _hit(self, state: _State, post: int, score: float, section_scores: dict[int, float],
+             terms: frozenset[str]) -> Hit:
         data = state.tables.post_data(state.searcher, post)
         sections: list[SectionHit] = []
-        if text_query is not None:
-            key = state.tables.post_keys[post]
-            found = state.searcher.search(And([text_query, filters, Term("post", key)]),
-                                          limit=SECTIONS_PER_POST)
-            terms = _highlight_terms(text_query, state.searcher)
-            for result in found:
-                stored = result.fields()
-                anchor = stored.get("anchor") or None
-                url = data["url"] and (data["url"] + (f"#{anchor}" if anchor else ""))
-                sections.append(SectionHit(
-                    anchor, stored.get("heading") or data["title"], url,
-                    snippet_for(stored.get("text", ""), terms, data["lang"])))
-                score = max(score, result.score or 0.0)
-            marked = [section for section in sections if "<mark>" in section.snippet]
-            sections = marked or sections[:1]
+        best = sorted(section_scores.items(), key=lambda item: (-item[1], item[0]))
+        for docnum, _score in best[:SECTIONS_PER_POST]:
+            stored = state.searcher.stored_fields(docnum)
+            anchor = stored.get("anchor") or None
+            url = data["url"] and (data["url"] + (f"#{anchor}" if anchor else ""))
+            sections.append(SectionHit(
+                anchor, stored.get("heading") or data["title"], url,
+                snippet_for(stored.get("text", ""), terms, data["lang"])))
+        marked = [section for section in sections if "<mark>" in section.snippet]
+        sections = marked or sections[:1]
         return Hit(data["archive"], data["source"], data["slug"], data["url"], data["title"],
                    data["date"], tuple(data["tags"]), tuple(data["authors"]),
                    tuple(data["speakers"]), data.get("summary", ""), data["lang"], score,
@@ -334,7 +359,7 @@ class SearchIndex:
     def stats(self) -> dict[str, Any]:
         state = self.state()
         tables = state.tables
-        counts = count_facets(tables, tables.posts_matching(state.searcher, Every()),
+        counts = count_facets(tables, set(range(tables.post_count)),
                               SearchQuery(facet_limit=1000), facets=("archive",))
         return {
             "archives": {f.value: f.count for f in counts["archive"]},
@@ -346,23 +371,63 @@ class SearchIndex:
         }
 
 
-def _top_posts(searcher: Any, tables: FacetTables, text_query: Any, filters: Any,
-               wanted: int) -> list[tuple[int, float]]:
-    """The best ``wanted`` posts by their best section's score."""
-    limit = max(wanted * 3, 30)
+# Up to this many candidate documents are scored one by one; beyond, Whoosh's own top-k
+# search (which can skip low-scoring blocks) ranks them.
+DIRECT_SCORING_LIMIT = 1000
+
+
+def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], matching: set[int],
+          wanted: int) -> tuple[list[tuple[int, float]], dict[int, dict[int, float]]]:
+    """The best ``wanted`` posts by their best section's score, and the scores of the
+    matching sections of those posts."""
+    tables = state.tables
+    doc_post = tables.doc_post
+    candidates = [d for d in docs if doc_post[d] in matching]
+    if len(candidates) <= DIRECT_SCORING_LIMIT:
+        best: dict[int, float] = {}
+        for docnum, score in score_documents(state.searcher, text_query, candidates).items():
+            post = doc_post[docnum]
+            if score > best.get(post, -1.0):
+                best[post] = score
+        ranked = sorted(best.items(), key=lambda item: (-item[1], tables.post_keys[item[0]]))
+    else:
+        ranked = _top_k_posts(state.searcher, tables, text_query, matching, wanted)
+    ranked = ranked[:wanted]
+    return ranked, _section_scores(state, text_query, docs, [p for p, _ in ranked])
+
+
+def _top_k_posts(searcher: Any, tables: FacetTables, text_query: Any, matching: set[int],
+                 wanted: int) -> list[tuple[int, float]]:
+    limit = max(wanted * 4, 40)
     while True:
-        results = searcher.search(text_query, filter=filters, limit=limit,
-                                  collapse="post", collapse_limit=1)
+        results = searcher.search(text_query, limit=limit)
         ranked: list[tuple[int, float]] = []
         seen: set[int] = set()
         for hit in results:
             post = tables.doc_post[hit.docnum]
-            if post >= 0 and post not in seen:
+            if post in matching and post not in seen:
                 seen.add(post)
                 ranked.append((post, hit.score or 0.0))
         if len(ranked) >= wanted or len(results) < limit:
-            return ranked[:wanted]
+            return ranked
         limit *= 4
+
+
+def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[int],
+                    posts: list[int]) -> dict[int, dict[int, float]]:
+    """For each post, the scores of its documents that match the query."""
+    if text_query is None or not posts:
+        return {}
+    candidates = [d for post in posts for d in state.tables.post_docs[post] if d in docs]
+    by_post: dict[int, dict[int, float]] = {}
+    for docnum, score in score_documents(state.searcher, text_query, candidates).items():
+        by_post.setdefault(state.tables.doc_post[docnum], {})[docnum] = score
+    return by_post
+
+
+def _count(tables: FacetTables, sets: DocSets, query: Any, allowed: set[int] | None) -> int:
+    posts = tables.posts_of(sets.docs(query))
+    return len(posts if allowed is None else posts & allowed)
 
 
 def _highlight_terms(query: Any, searcher: Any) -> frozenset[str]:

@@ -9,16 +9,17 @@ Candidates come from the ``spell`` field, the archive's vocabulary as written
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from whoosh.query import And
 
 from barcamp_search.errors import QueryError
 from barcamp_search.queryparse import parse_text, query_words
 
 
-def suggest(searcher: Any, text: str, filters: Any, tables: Any, found: int) -> str | None:
-    """A respelled query that finds more than the ``found`` posts, or None."""
+def suggest(searcher: Any, text: str, count: Callable[[Any], int], found: int) -> str | None:
+    """A respelled query that finds more than the ``found`` posts (``count`` counts the
+    posts of a query under the current filters), or None."""
     reader = searcher.reader()
     corrector = reader.corrector("spell")
     suggestion = text
@@ -40,6 +41,6 @@ def suggest(searcher: Any, text: str, filters: Any, tables: Any, found: int) -> 
         query = parse_text(suggestion, reader)
     except QueryError:
         return None
-    if query is None or len(tables.posts_matching(searcher, And([query, filters]))) <= found:
+    if query is None or count(query) <= found:
         return None
     return suggestion
