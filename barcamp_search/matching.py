@@ -20,7 +20,10 @@ from typing import Any
 
 from whoosh import query as q
 
-TERM_CACHE = 4096  # posting sets kept per searcher (most queries share common words)
+# Posting sets kept per searcher (most queries share common words), bounded by their total
+# size: a set of 60,000 document numbers weighs about 3 MB, a serving worker must stay small.
+TERM_CACHE = 2048
+TERM_CACHE_DOCS = 1_500_000
 
 
 class DocSets:
@@ -31,6 +34,7 @@ class DocSets:
         self.reader = searcher.reader()
         self.leaves = self.reader.leaf_readers()
         self._terms: OrderedDict[tuple[str, bytes | str], frozenset[int]] = OrderedDict()
+        self._cached_docs = 0
         self._all: frozenset[int] | None = None
 
     def all_docs(self) -> frozenset[int]:
@@ -64,8 +68,11 @@ class DocSets:
         if not cache:
             return found
         self._terms[key] = found
-        if len(self._terms) > TERM_CACHE:
-            self._terms.popitem(last=False)
+        self._cached_docs += len(found)
+        while len(self._terms) > 1 and (len(self._terms) > TERM_CACHE
+                                        or self._cached_docs > TERM_CACHE_DOCS):
+            _key, evicted = self._terms.popitem(last=False)
+            self._cached_docs -= len(evicted)
         return found
 
     def docs(self, query: Any) -> frozenset[int] | set[int]:

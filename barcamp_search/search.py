@@ -371,9 +371,11 @@ class SearchIndex:
         }
 
 
-# Up to this many candidate documents are scored one by one; beyond, Whoosh's own top-k
-# search (which can skip low-scoring blocks) ranks them.
+# Up to this many candidate documents are scored one by one (always, under a selective
+# filter); beyond, Whoosh's own top-k search ranks them, skipping low-scoring blocks.
 DIRECT_SCORING_LIMIT = 1000
+FILTERED_SCORING_LIMIT = 20000
+RANKING_EXPANSIONS = 8  # words a prefix/fuzzy term keeps for ranking (all count for totals)
 
 
 def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], matching: set[int],
@@ -383,7 +385,9 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
     tables = state.tables
     doc_post = tables.doc_post
     candidates = [d for d in docs if doc_post[d] in matching]
-    if len(candidates) <= DIRECT_SCORING_LIMIT:
+    selective = len(matching) * 2 < tables.post_count
+    if len(candidates) <= DIRECT_SCORING_LIMIT or (
+            selective and len(candidates) <= FILTERED_SCORING_LIMIT):
         best: dict[int, float] = {}
         for docnum, score in score_documents(state.searcher, text_query, candidates).items():
             post = doc_post[docnum]
@@ -391,16 +395,38 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
                 best[post] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], tables.post_keys[item[0]]))
     else:
-        ranked = _top_k_posts(state.searcher, tables, text_query, matching, wanted)
+        ranking_query = _reduce_expansions(text_query, state.searcher.reader())
+        ranked = _top_k_posts(state.searcher, tables, ranking_query, matching, wanted,
+                              None if not selective else set(candidates))
     ranked = ranked[:wanted]
     return ranked, _section_scores(state, text_query, docs, [p for p, _ in ranked])
 
 
+def _reduce_expansions(query: Any, reader: Any) -> Any:
+    """For ranking only: a prefix, wildcard or fuzzy term keeps its most frequent words.
+
+    Whoosh's block-skipping top-k search is pathological on a union of hundreds of
+    expansions in nine fields (``pyth*`` took seconds); the totals and facets still use
+    every expansion, and posts matched only through rarer words follow on later pages."""
+    from whoosh.query import FuzzyTerm, Or, Prefix, Wildcard
+
+    if isinstance(query, (Prefix, Wildcard, FuzzyTerm)):
+        words = sorted(query._btexts(reader),
+                       key=lambda w: -reader.doc_frequency(query.fieldname, w))
+        terms = [Term(query.fieldname, w, boost=query.boost) for w in words[:RANKING_EXPANSIONS]]
+        return Or(terms) if terms else query
+    if hasattr(query, "subqueries"):
+        clone = query.copy()
+        clone.subqueries = [_reduce_expansions(q, reader) for q in query.subqueries]
+        return clone
+    return query
+
+
 def _top_k_posts(searcher: Any, tables: FacetTables, text_query: Any, matching: set[int],
-                 wanted: int) -> list[tuple[int, float]]:
+                 wanted: int, allowed_docs: set[int] | None) -> list[tuple[int, float]]:
     limit = max(wanted * 4, 40)
     while True:
-        results = searcher.search(text_query, limit=limit)
+        results = searcher.search(text_query, limit=limit, filter=allowed_docs)
         ranked: list[tuple[int, float]] = []
         seen: set[int] = set()
         for hit in results:
@@ -409,8 +435,12 @@ def _top_k_posts(searcher: Any, tables: FacetTables, text_query: Any, matching: 
                 seen.add(post)
                 ranked.append((post, hit.score or 0.0))
         if len(ranked) >= wanted or len(results) < limit:
-            return ranked
+            break
         limit *= 4
+    if len(ranked) < wanted:  # posts found only through rarer expansions, by date
+        rest = tables.sort_by_date(matching - seen)
+        ranked += [(post, 0.0) for post in rest[:wanted - len(ranked)]]
+    return ranked
 
 
 def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[int],
