@@ -42,7 +42,7 @@ from whoosh.support.charset import accent_map
 
 from barcamp_search.posts import Post
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LANGUAGES = ("fr", "en")
 
 _TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
@@ -157,8 +157,12 @@ def _tokenizer() -> RegexTokenizer:
 def language_analyzer(lang: str) -> Any:
     """The analyzer of the ``*_fr`` / ``*_en`` text fields."""
     stops = frozenset(stopwords_for_language(lang)) | _EXTRA_STOPS.get(lang, set())
-    return (_tokenizer() | LowercaseFilter() | CompoundFilter()
-            | StopFilter(stoplist=stops, minsize=1, renumber=False) | StemFoldFilter(lang))
+    # Stop words go before compounds are split: positions are renumbered without them
+    # (so "base de données" is the phrase "base données" in the index and in the query),
+    # and the parts of a compound then share their word's position.
+    return (_tokenizer() | LowercaseFilter() | StopFilter(stoplist=stops, minsize=1)
+            | CompoundFilter() | StopFilter(stoplist=stops, minsize=1, renumber=False)
+            | StemFoldFilter(lang))
 
 
 def name_analyzer() -> Any:

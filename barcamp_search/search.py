@@ -434,7 +434,7 @@ def _top_k_posts(searcher: Any, tables: FacetTables, text_query: Any, matching: 
             if post in matching and post not in seen:
                 seen.add(post)
                 ranked.append((post, hit.score or 0.0))
-        if len(ranked) >= wanted or len(results) < limit:
+        if len(ranked) >= wanted or results.scored_length() < limit:
             break
         limit *= 4
     if len(ranked) < wanted:  # posts found only through rarer expansions, by date

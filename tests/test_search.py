@@ -97,6 +97,8 @@ def test_french_stop_words_and_elisions(engine):
     ("flask OR pyramid", {WORKSHOP, MARS, REVIEW}),
     ("pyramid NOT eleven", {MARS}),
     ('"boucles d\'évènements"', {MAI}),
+    ('"liste de diffusion"', {MARS}),  # a phrase with a stop word in it
+    ('"tableau de bord"', {MARS}),
     ("capt*", {MARS, MICRO}),
     ("gunicorm~", {WORKSHOP}),
     ("gunicrn~2", {WORKSHOP}),
