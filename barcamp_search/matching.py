@@ -23,7 +23,7 @@ from whoosh import query as q
 # Posting sets kept per searcher (most queries share common words), bounded by their total
 # size: a set of 60,000 document numbers weighs about 3 MB, a serving worker must stay small.
 TERM_CACHE = 2048
-TERM_CACHE_DOCS = 1_500_000
+TERM_CACHE_DOCS = 600_000
 
 
 class DocSets:
