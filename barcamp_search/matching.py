@@ -155,3 +155,25 @@ def score_documents(searcher: Any, query: Any, docnums: list[int]) -> dict[int, 
             if matcher.id() == docnum:
                 scores[docnum + offset] = matcher.score()
     return scores
+
+
+def expand_terms(query: Any, reader: Any, limit: int | None = None) -> Any:
+    """The query with each prefix, wildcard or fuzzy term replaced by an Or of the words it
+    expands to in the whole index (the ``limit`` most frequent ones, when given).
+
+    Whoosh expands such terms segment by segment, and a fuzzy term on a multi-segment
+    index matched nothing at all (whoosh3 3.54); scoring the expanded query avoids both."""
+    if isinstance(query, (q.Prefix, q.Wildcard, q.FuzzyTerm, q.Variations)):
+        words = list(query._btexts(reader))
+        if limit is not None:
+            words = sorted(words, key=lambda w: -reader.doc_frequency(query.fieldname, w))
+            words = words[:limit]
+        terms = [q.Term(query.fieldname, w, boost=query.boost) for w in words]
+        return q.Or(terms) if terms else q.NullQuery
+    if hasattr(query, "subqueries"):
+        clone = query.copy()
+        clone.subqueries = [expand_terms(sub, reader, limit) for sub in query.subqueries]
+        return clone
+    if isinstance(query, q.Not):
+        return q.Not(expand_terms(query.query, reader, limit))
+    return query

@@ -28,7 +28,7 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 from barcamp_search import store
 from barcamp_search.errors import QueryError
 from barcamp_search.facets import FACETS, FacetTables, count_facets, fold
-from barcamp_search.matching import DocSets, score_documents
+from barcamp_search.matching import DocSets, expand_terms, score_documents
 from barcamp_search.queryparse import parse_text
 from barcamp_search.snippets import snippet_for
 from barcamp_search.suggest import suggest
@@ -304,6 +304,8 @@ class SearchIndex:
         data = state.tables.post_data(state.searcher, post)
         sections: list[SectionHit] = []
         best = sorted(section_scores.items(), key=lambda item: (-item[1], item[0]))
+        if not best and terms:  # matched only through a rarer expansion: its own text
+            best = [(state.tables.post_doc[post], 0.0)]
         for docnum, _score in best[:SECTIONS_PER_POST]:
             stored = state.searcher.stored_fields(docnum)
             anchor = stored.get("anchor") or None
@@ -384,6 +386,10 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
     matching sections of those posts."""
     tables = state.tables
     doc_post = tables.doc_post
+    # Ranking scores a query whose prefix/fuzzy terms keep their most frequent words; the
+    # totals and facets count every expansion, and posts matched only through rarer words
+    # follow, newest first.
+    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS)
     candidates = [d for d in docs if doc_post[d] in matching]
     selective = len(matching) * 2 < tables.post_count
     if len(candidates) <= DIRECT_SCORING_LIMIT or (
@@ -394,32 +400,14 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
             if score > best.get(post, -1.0):
                 best[post] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], tables.post_keys[item[0]]))
+        if len(ranked) < wanted:
+            rest = tables.sort_by_date(matching - set(best))
+            ranked += [(post, 0.0) for post in rest[:wanted - len(ranked)]]
     else:
-        ranking_query = _reduce_expansions(text_query, state.searcher.reader())
-        ranked = _top_k_posts(state.searcher, tables, ranking_query, matching, wanted,
+        ranked = _top_k_posts(state.searcher, tables, text_query, matching, wanted,
                               None if not selective else set(candidates))
     ranked = ranked[:wanted]
     return ranked, _section_scores(state, text_query, docs, [p for p, _ in ranked])
-
-
-def _reduce_expansions(query: Any, reader: Any) -> Any:
-    """For ranking only: a prefix, wildcard or fuzzy term keeps its most frequent words.
-
-    Whoosh's block-skipping top-k search is pathological on a union of hundreds of
-    expansions in nine fields (``pyth*`` took seconds); the totals and facets still use
-    every expansion, and posts matched only through rarer words follow on later pages."""
-    from whoosh.query import FuzzyTerm, Or, Prefix, Wildcard
-
-    if isinstance(query, (Prefix, Wildcard, FuzzyTerm)):
-        words = sorted(query._btexts(reader),
-                       key=lambda w: -reader.doc_frequency(query.fieldname, w))
-        terms = [Term(query.fieldname, w, boost=query.boost) for w in words[:RANKING_EXPANSIONS]]
-        return Or(terms) if terms else query
-    if hasattr(query, "subqueries"):
-        clone = query.copy()
-        clone.subqueries = [_reduce_expansions(q, reader) for q in query.subqueries]
-        return clone
-    return query
 
 
 def _top_k_posts(searcher: Any, tables: FacetTables, text_query: Any, matching: set[int],
@@ -448,6 +436,7 @@ def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[i
     """For each post, the scores of its documents that match the query."""
     if text_query is None or not posts:
         return {}
+    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS)
     candidates = [d for post in posts for d in state.tables.post_docs[post] if d in docs]
     by_post: dict[int, dict[int, float]] = {}
     for docnum, score in score_documents(state.searcher, text_query, candidates).items():
