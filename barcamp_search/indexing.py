@@ -41,7 +41,6 @@ from barcamp_search.extract import (
     ArchiveOptions,
     Source,
     extract_archive,
-    extract_stream,
     find_sources,
 )
 from barcamp_search.posts import Post
@@ -205,7 +204,6 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
 
     ix = whoosh_index.open_dir(str(target))
     writer = None
-    to_link: list[tuple[Archive, _Plan, list[Source]]] = []
     try:
         for archive in archives:
             plan = _plan(ix, archive, report)
@@ -215,9 +213,7 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
                 writer = _writer(ix, fresh=report.rebuilt)
             for key in plan.removed:
                 writer.delete_by_term("post", key)
-            shared = _apply(writer, archive, plan, report, workers, progress, limits)
-            if shared:
-                to_link.append((archive, plan, shared))
+            _apply(writer, archive, plan, report, workers, progress, limits)
         if strict and (report.warnings or report.failed):
             raise StrictFailure(
                 f"{report.warnings} warnings and {len(report.failed)} failures with --strict: "
@@ -225,8 +221,6 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
         if writer is not None:
             writer.commit()
             writer = None
-        for archive, plan, shared in to_link:
-            _link(ix, archive, plan, shared, workers, limits)
     finally:
         if writer is not None and not writer.is_closed:
             writer.cancel()
@@ -307,14 +301,11 @@ def _stamp(source: Source, old_stamp: str) -> str | None:
 
 
 def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, workers: int,
-           progress: Progress | None, limits: ParseLimits) -> list[Source]:
-    """Write each post as its worker finishes it. Returns the sources of posts that share
-    a slug (translations, duplicates): they are linked by ``_link`` after the commit."""
+           progress: Progress | None, limits: ParseLimits) -> None:
     name = archive.options.name
-    results = extract_stream(archive.path, archive.options, plan.extract, workers=workers,
-                             timeout=limits.timeout, memory_mb=limits.memory_mb,
-                             max_bytes=limits.max_bytes)
-    slugs: dict[str, list[str]] = {}
+    results = extract_archive(archive.path, archive.options, plan.extract, workers=workers,
+                              timeout=limits.timeout, memory_mb=limits.memory_mb,
+                              max_bytes=limits.max_bytes)
     for result in results:
         source = result.source if isinstance(result, Post) else result.path
         if progress:
@@ -336,37 +327,12 @@ def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, work
             writer.add_document(**stub_document(name, source, stamp, "draft"))
             report.removed += previous == "post"
             continue
-        slugs.setdefault(result.slug, []).append(source)
         for document in post_documents(result, stamp):
             writer.add_document(**document)
         if previous == "post":
             report.updated += 1
         else:
             report.added += 1
-    shared = {source for group in slugs.values() if len(group) > 1 for source in group}
-    return [s for s in plan.extract if s.source in shared]
-
-
-def _link(ix: Any, archive: Archive, plan: _Plan, shared: list[Source], workers: int,
-          limits: ParseLimits) -> None:
-    """Second commit: posts sharing a slug are read again together, so translations
-    are linked (and their URLs set) and duplicates warned about."""
-    writer = ix.writer(limitmb=128, procs=1)
-    try:
-        name = archive.options.name
-        for post in extract_archive(archive.path, archive.options, shared, workers=workers,
-                                    timeout=limits.timeout, memory_mb=limits.memory_mb,
-                                    max_bytes=limits.max_bytes):
-            if not isinstance(post, Post) or post.status == "draft":
-                continue
-            writer.delete_by_term("post", post_key(name, post.source))
-            for document in post_documents(post, plan.stamps[post.source]):
-                writer.add_document(**document)
-        writer.commit()
-    except BaseException:
-        if not writer.is_closed:
-            writer.cancel()
-        raise
 
 
 def read_registry(index_dir: Path) -> dict[str, Archive]:

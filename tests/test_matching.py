@@ -37,6 +37,8 @@ def engine(tmp_path_factory):
     shutil.copytree(SAMPLE, archive)
     index_archives(root / "index", [Archive(archive, ArchiveOptions("demo"))])
     (archive / "pages" / "a-propos.rst").unlink()  # deletions must be honoured too
+    (archive / "pages" / "new.rst").write_text(  # and a second segment searched
+        "Nouvelle page\n#############\n\nLe langage Python, encore.\n")
     index_archives(root / "index", [Archive(archive, ArchiveOptions("demo"))])
     with SearchIndex(root / "index") as handle:
         yield handle
