@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                                  snippet=snippet_html, paragraphs=render_paragraphs,
                                  highlight=highlight, safe_url=safe_url)
 
-    from barcamp_search import views
+    from barcamp_search.web import views
 
     views.register(app)
     return app

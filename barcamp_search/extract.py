@@ -196,34 +196,17 @@ def extract_archive(
     Unreadable files come out as ExtractError values. Translations (same slug,
     another language) are linked and duplicate slugs of one language warned about.
     """
+    if sources is None:
+        sources = find_sources(root, options)
+    jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
     results: dict[str, Post | ExtractError] = {}
-    for outcome in extract_stream(root, options, sources, workers, timeout, memory_mb,
-                                  max_bytes):
-        results[outcome.source if isinstance(outcome, Post) else outcome.path] = outcome
+    with WorkerPool(_read_job, workers=workers, timeout=timeout, memory_mb=memory_mb) as pool:
+        for job, outcome in pool.run(jobs):
+            results[job.source] = outcome
     posts = link_translations([r for r in results.values() if isinstance(r, Post)], options)
     by_source = {p.source: p for p in posts}
     for source in sorted(results):
         yield by_source.get(source) or results[source]
-
-
-def extract_stream(
-    root: Path,
-    options: ArchiveOptions,
-    sources: Iterable[Source] | None = None,
-    workers: int = 1,
-    timeout: float = DEFAULT_TIMEOUT,
-    memory_mb: int = DEFAULT_MEMORY_MB,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Iterator[Post | ExtractError]:
-    """Posts (or ExtractErrors) as the workers finish them, in no particular order and
-    without translation linking: the indexer writes each one as it comes and keeps
-    none in memory, then links translations (``link_translations``) afterwards."""
-    if sources is None:
-        sources = find_sources(root, options)
-    jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
-    with WorkerPool(_read_job, workers=workers, timeout=timeout, memory_mb=memory_mb) as pool:
-        for _job, outcome in pool.run(jobs):
-            yield outcome
 
 
 _LANG_URL = "{slug}-{lang}.html"

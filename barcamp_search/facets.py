@@ -48,7 +48,6 @@ def _completion(value: str, kind: str, weight: int) -> Completion:
 class FacetTables:
     def __init__(self, searcher: Any, sets: DocSets) -> None:
         reader = searcher.reader()
-        self._sets = sets
         size = reader.doc_count_all()
         self.doc_post = [-1] * size
         self.post_keys: list[str] = []

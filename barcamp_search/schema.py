@@ -42,7 +42,7 @@ from whoosh.support.charset import accent_map
 
 from barcamp_search.posts import Post
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LANGUAGES = ("fr", "en")
 
 _TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
@@ -206,7 +206,6 @@ def build_schema() -> Schema:
         "author_text": TEXT(analyzer=name_analyzer()),
         "speaker_text": TEXT(analyzer=name_analyzer()),
         "spell": TEXT(analyzer=spell_analyzer(), phrase=False),
-        "stamp": STORED(),
         "data": STORED(),
     }
     for lang in LANGUAGES:
@@ -323,7 +322,6 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
         "site": _domains(intro_links),
         "spell": " ".join([post.title, post.summary, post.text, " ".join(post.tags),
                            " ".join(post.speakers)]),
-        "stamp": stamp,
         "data": post_data(post),
     }
     for section in post.sections:
@@ -347,5 +345,5 @@ def stub_document(archive: str, source: str, stamp: str, reason: str) -> dict[st
     """Records a source that gives no searchable post (draft, unreadable) and why."""
     key = post_key(archive, source)
     return {"id": key + "#", "post": key, "kind": "stub", "archive": archive,
-            "source": source, "stamp": stamp, "data": {"reason": reason},
+            "source": source, "data": {"reason": reason},
             "ledger": ledger_value("stub", source, stamp)}

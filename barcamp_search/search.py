@@ -8,8 +8,8 @@ apart: filters are never pasted into the query text.
 
 A ``SearchIndex`` keeps one Whoosh searcher open and reopens a new one when
 the index has a new generation (checked at most every ``recheck`` seconds).
-It never calls ``Searcher.refresh()``, which resurrects merged segments in
-every Whoosh fork.
+It never refreshes a searcher in place (Whoosh's refresh resurrects merged
+segments in every fork): it opens a fresh one.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search import store
 from barcamp_search.errors import QueryError
-from barcamp_search.facets import FACETS, FacetTables, count_facets, fold
+from barcamp_search.facets import FacetTables, count_facets, fold
 from barcamp_search.matching import DocSets, expand_terms, score_documents
 from barcamp_search.queryparse import parse_text
 from barcamp_search.snippets import snippet_for
@@ -199,7 +199,6 @@ class _State:
     searcher: Any
     tables: FacetTables
     sets: DocSets
-    opened: float = field(default_factory=time.monotonic)
 
 
 class SearchIndex:
@@ -459,6 +458,3 @@ def _highlight_terms(query: Any, searcher: Any) -> frozenset[str]:
                 words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return frozenset(words)
 
-
-def facet_names() -> tuple[str, ...]:
-    return FACETS
