@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,7 @@ class FacetTables:
         self.section_count = len(sections)
         self._reader = reader
         self._values: dict[str, list[tuple[str, ...]]] = {}
+        self._totals: dict[str, Counter[str]] = {}
 
     def posts_of(self, docs: Any) -> set[int]:
         """The posts of these documents (stubs have none)."""
@@ -102,6 +104,19 @@ class FacetTables:
             for name in ("author", "speaker"):
                 self._values[name] = _merge_case_variants(self._values[name])
         return self._values[facet]
+
+    def count(self, facet: str, posts: set[int]) -> Counter[str]:
+        """Posts per value of ``facet`` among ``posts`` (counting the complement when it
+        is smaller: all posts minus the others)."""
+        values = self.values(facet)
+        if len(posts) * 2 <= self.post_count:
+            return Counter(chain.from_iterable(map(values.__getitem__, posts)))
+        if facet not in self._totals:
+            self._totals[facet] = Counter(chain.from_iterable(values))
+        others = set(range(self.post_count)).difference(posts)
+        counter = self._totals[facet].copy()
+        counter.subtract(chain.from_iterable(map(values.__getitem__, others)))
+        return +counter  # values no post of ``posts`` carries dropped
 
     def completions(self, searcher: Any) -> list[Completion]:
         """Tags and speakers (weighted by posts) and post titles, built once per searcher."""
@@ -159,10 +174,7 @@ def count_facets(tables: FacetTables, posts: set[int], query: SearchQuery,
 
     result: dict[str, tuple[FacetCount, ...]] = {}
     for facet in facets:
-        values = tables.values(facet)
-        counter: Counter[str] = Counter()
-        for post in posts:
-            counter.update(values[post])
+        counter = tables.count(facet, posts)
         selected = {value.lower() for value in query.selected(facet)}
         if facet == "year":
             ordered = sorted(counter.items(), key=lambda item: item[0], reverse=True)

@@ -8,22 +8,32 @@ numbers (cached per searcher), and And/Or/Not become C-level set operations.
 Query types without a set form (phrases, ranges) fall back to Whoosh's own
 ``docs_for_query``, so results are exactly Whoosh's.
 
-``score_documents`` scores a few chosen documents (the sections of the posts
-on the page) by skipping one matcher tree to each of them, instead of a
-search over every match.
+``DocSets.scores`` ranks the same way: each term's postings are read with
+their weights and scored with Whoosh's own BM25F formula against the stored
+field lengths, and the query tree combines the per-term scores as Whoosh's
+matchers would (sums for And/Or, the Not constant, boosts). Whoosh's top-k
+search steps a matcher tree per document and cannot prune the near-constant
+scores of a common word; this reads each posting once.
+``score_documents`` scores a few chosen documents by skipping one matcher
+tree to each of them: the fallback for query types without a set form.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
 from typing import Any
 
 from whoosh import query as q
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
 # Posting sets kept per searcher (most queries share common words), bounded by their total
 # size: a set of 60,000 document numbers weighs about 3 MB, a serving worker must stay small.
 TERM_CACHE = 2048
 TERM_CACHE_DOCS = 600_000
+SCORE_CACHE_POSTINGS = 600_000  # about 12 bytes each
+EXPANSION_CACHE = 256
 
 
 class DocSets:
@@ -36,6 +46,24 @@ class DocSets:
         self._terms: OrderedDict[tuple[str, bytes | str], frozenset[int]] = OrderedDict()
         self._cached_docs = 0
         self._all: frozenset[int] | None = None
+        self._norms: dict[tuple[int, str], tuple[bytes, list[float]] | None] = {}
+        # per term: (document numbers, unboosted scores), bounded like the sets
+        self._scored: OrderedDict[tuple[str, bytes], tuple[array, array]] = OrderedDict()
+        self._scored_postings = 0
+        self._expansions: OrderedDict[tuple[Any, ...], list[bytes]] = OrderedDict()
+
+    def expand(self, query: Any) -> list[bytes]:
+        """The words a prefix, wildcard or fuzzy term stands for in this index (cached:
+        a fuzzy term compares itself with the whole vocabulary)."""
+        key = (type(query).__name__, query.fieldname, query.text,
+               getattr(query, "maxdist", None), getattr(query, "prefixlength", None))
+        found = self._expansions.get(key)
+        if found is None:
+            found = list(query._btexts(self.reader))
+            self._expansions[key] = found
+            if len(self._expansions) > EXPANSION_CACHE:
+                self._expansions.popitem(last=False)
+        return found
 
     def all_docs(self) -> frozenset[int]:
         if self._all is None:
@@ -85,7 +113,7 @@ class DocSets:
             return frozenset()
         if isinstance(query, (q.Prefix, q.Wildcard, q.FuzzyTerm, q.Variations)):
             expanded: set[int] = set()
-            for btext in query._btexts(self.reader):  # the words it expands to
+            for btext in self.expand(query):  # the words it expands to
                 expanded |= self.term(query.fieldname, btext)
             return expanded
         if isinstance(query, (q.Or, q.DisjunctionMax)):
@@ -115,8 +143,265 @@ class DocSets:
             return set(self.docs(query.a))
         if isinstance(query, q.Require):
             return set(self.docs(query.a)) & self.docs(query.b)
-        # Phrases, numeric ranges and anything else: Whoosh's own matching.
+        if _simple_phrase(query, self.searcher.schema):
+            return self._phrase_docs(query)
+        # Numeric ranges, sloppy phrases and anything else: Whoosh's own matching.
         return set(self.searcher.docs_for_query(query))
+
+    def _phrase_docs(self, query: Any) -> set[int]:
+        """Documents where the phrase's words follow each other (Whoosh's SpanNear2 with
+        slop 1): the intersection of the words' posting sets, then their positions."""
+        field = self.searcher.schema[query.fieldname]
+        words = [field.to_bytes(word) for word in query.words]
+        sets = [self.term(query.fieldname, word) for word in words]
+        candidates = set(min(sets, key=len)).intersection(*sets)
+        if not candidates:
+            return candidates
+        found: set[int] = set()
+        for reader, offset in self.leaves:
+            local = {d - offset for d in candidates
+                     if offset <= d < offset + reader.doc_count_all()}
+            if not local:
+                continue
+            positions = [_positions(reader, query.fieldname, word, field.format, local)
+                         for word in words]
+            for docnum in local:
+                following = [set(by_doc.get(docnum, ())) for by_doc in positions[1:]]
+                for start in positions[0].get(docnum, ()):
+                    if all(start + i in places for i, places in enumerate(following, 1)):
+                        found.add(docnum + offset)
+                        break
+        return found
+
+
+    def scores(self, query: Any, within: set[int] | frozenset[int] | None = None
+               ) -> dict[int, float]:
+        """The score of every document matching ``query`` (of those in ``within``, when
+        given), equal to the one Whoosh's matchers give it, up to the order of float sums."""
+        if isinstance(query, q.Term):
+            return self._term_scores(query.fieldname, query.text, query.boost, within)
+        if query is q.NullQuery:
+            return {}
+        subs = getattr(query, "subqueries", None)
+        if isinstance(query, (q.And, q.Or)) and len(subs) == 1:
+            return self.scores(subs[0], within)  # Whoosh ignores the boost here as well
+        result: dict[int, float]
+        if type(query) is q.Or and not query.scale and not query.minmatch:
+            parts = sorted((self.scores(child, within) for child in subs), key=len,
+                           reverse=True)
+            result = parts[0] if len(parts) == 1 else dict(parts[0])
+            for part in parts[1:]:
+                for docnum, score in part.items():
+                    result[docnum] = result.get(docnum, 0.0) + score
+        elif type(query) is q.And:
+            docs = set(self.docs(query))
+            if within is not None:
+                docs &= within
+            result = dict.fromkeys(docs, 0.0)
+            for child in subs:
+                if isinstance(child, q.Not):  # an InverseMatcher: weight 1.0 everywhere
+                    for docnum in result:
+                        result[docnum] += 1.0
+                    continue
+                child_scores = self.scores(child, docs)
+                for docnum in result:
+                    result[docnum] += child_scores[docnum]
+        elif isinstance(query, (q.AndNot, q.Require)):
+            docs = set(self.docs(query))
+            if within is not None:
+                docs &= within
+            return self.scores(query.a, docs)  # only the first clause scores
+        elif isinstance(query, q.AndMaybe):
+            result = self.scores(query.a, within)
+            for docnum, score in self.scores(query.b, set(result)).items():
+                result[docnum] += score
+            return result
+        elif _simple_phrase(query, self.searcher.schema):
+            # SpanNear2 scores with the intersection of its words: their scores summed
+            docs = self._phrase_docs(query)
+            if within is not None:
+                docs &= within
+            result = dict.fromkeys(docs, 0.0)
+            field = self.searcher.schema[query.fieldname]
+            for word in query.words:
+                word_scores = self._term_scores(query.fieldname, field.to_bytes(word), 1.0,
+                                                docs)
+                for docnum in result:
+                    result[docnum] += word_scores[docnum]
+        else:  # ranges, sloppy phrases...: Whoosh's matchers, on the matching documents only
+            docs = set(self.docs(query))
+            if within is not None:
+                docs &= within
+            return score_documents(self.searcher, query, list(docs))
+        if query.boost != 1.0:
+            boost = query.boost
+            result = {docnum: score * boost for docnum, score in result.items()}
+        return result
+
+    def _term_scores(self, fieldname: str, text: Any, boost: float,
+                     within: set[int] | frozenset[int] | None) -> dict[int, float]:
+        searcher = self.searcher
+        schema = searcher.schema
+        if fieldname not in schema:
+            return {}
+        field = schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return {}
+        if field.scorable and type(searcher.weighting) is not BM25F:  # another model
+            query = q.Term(fieldname, text, boost=boost)
+            docs = self.term(fieldname, btext)
+            return score_documents(searcher, query, list(docs if within is None
+                                                         else docs & within))
+        ids, values = self._scored_term(fieldname, btext)
+        if boost != 1.0:
+            values = [value * boost for value in values]
+        if within is None:
+            return dict(zip(ids, values))
+        return {d: v for d, v in zip(ids, values) if d in within}
+
+    def _scored_term(self, fieldname: str, btext: bytes) -> tuple[array, array]:
+        """Every document containing a term and its unboosted score, cached."""
+        key = (fieldname, btext)
+        found = self._scored.get(key)
+        if found is not None:
+            self._scored.move_to_end(key)
+            return found
+        searcher = self.searcher
+        field = searcher.schema[fieldname]
+        ids = array("l")
+        values = array("d")
+        if field.scorable:
+            weighting = searcher.weighting
+            idf = searcher.idf(fieldname, btext)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            B = weighting._field_B.get(fieldname, weighting.B)
+            K1 = weighting.K1
+            K1_1 = K1 + 1
+        for index, (reader, offset) in enumerate(self.leaves):
+            if (fieldname, btext) not in reader:
+                continue
+            local, weights = _postings(reader, fieldname, btext)
+            ids.extend([d + offset for d in local] if offset else local)
+            if not field.scorable:  # WeightScorer: the weight itself
+                values.extend(weights)
+                continue
+            norms = self._field_norms(index, reader, fieldname, avgfl, B, K1)
+            if norms is None:  # no stored lengths: Whoosh's default length of 1
+                norm = K1 * ((1 - B) + B * 1 / avgfl)
+                values.extend([idf * ((tf * K1_1) / (tf + norm)) for tf in weights])
+            else:  # whoosh.scoring.bm25(idf, tf, fl, avgfl, B, K1), the same float ops
+                lengths, table = norms
+                values.extend([idf * ((tf * K1_1) / (tf + table[lengths[d]]))
+                               for d, tf in zip(local, weights)])
+        self._scored[key] = (ids, values)
+        self._scored_postings += len(ids)
+        while len(self._scored) > 1 and self._scored_postings > SCORE_CACHE_POSTINGS:
+            _key, (evicted, _values) = self._scored.popitem(last=False)
+            self._scored_postings -= len(evicted)
+        return ids, values
+
+    def _field_norms(self, index: int, reader: Any, fieldname: str, avgfl: float, B: float,
+                     K1: float) -> tuple[bytes, list[float]] | None:
+        """A segment's length bytes for a field and the BM25 length term of each byte."""
+        key = (index, fieldname)
+        if key not in self._norms:
+            lengths = _length_bytes(reader, fieldname)
+            table = [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl)
+                     for b in range(256)]
+            self._norms[key] = None if lengths is None else (lengths, table)
+        return self._norms[key]
+
+
+def _simple_phrase(query: Any, schema: Any) -> bool:
+    """A phrase this module matches itself: words in a row (slop 1), positions stored."""
+    if not isinstance(query, q.Phrase) or query.slop != 1 or len(query.words) < 2:
+        return False
+    if query.fieldname not in schema:
+        return False
+    fmt = schema[query.fieldname].format
+    return bool(fmt and fmt.supports("positions") and hasattr(fmt, "decode_positions"))
+
+
+def _positions(reader: Any, fieldname: str, word: bytes, fmt: Any,
+               docs: set[int]) -> dict[int, list[int]]:
+    """Positions of a word in each of ``docs`` (segment document numbers)."""
+    if (fieldname, word) not in reader:
+        return {}
+    matcher = reader.postings(fieldname, word)
+    if getattr(matcher, "_exclude", False):
+        matcher = matcher.child  # deleted documents are not in ``docs`` anyway
+    found: dict[int, list[int]] = {}
+    decode = fmt.decode_positions
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values") and \
+            hasattr(matcher, "_goto"):
+        while matcher.is_active():  # whoosh3 W3LeafMatcher: a block at a time
+            if matcher._ids is None:
+                matcher._read_ids()
+            block = matcher._ids
+            wanted = [i for i in range(matcher._i, matcher._blocklength) if block[i] in docs]
+            if wanted:
+                if matcher._values is None:
+                    matcher._read_values()
+                values = matcher._values
+                for i in wanted:
+                    found[block[i]] = decode(values[i])
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+        return found
+    while matcher.is_active():
+        if matcher.id() in docs:
+            found[matcher.id()] = decode(matcher.value())
+        matcher.next()
+    return found
+
+
+def _length_bytes(reader: Any, fieldname: str) -> bytes | None:
+    """The stored length byte of every document of a segment for a field (whoosh3 codec)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        return None
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None or getattr(column, "_fixedlen", None) != 1:
+        return None
+    return column._dbfile.get(column._basepos, column._count)
+
+
+def _postings(reader: Any, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+    """Document numbers and weights of one segment's posting list, deleted ones left out."""
+    matcher = reader.postings(fieldname, btext)
+    excluded: Any = getattr(matcher, "_ids", None) if getattr(
+        matcher, "_exclude", False) else None
+    if excluded is not None:
+        matcher = matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_goto"):
+        while matcher.is_active():  # whoosh3 W3LeafMatcher: each block's arrays
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            ids.extend(matcher._ids[matcher._i:matcher._blocklength])
+            weights.extend(matcher._weights[matcher._i:matcher._blocklength])
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    if excluded or reader.has_deletions():
+        kept = [(d, w) for d, w in zip(ids, weights)
+                if not (d in excluded if excluded else reader.is_deleted(d))]
+        ids = [d for d, _ in kept]
+        weights = [w for _, w in kept]
+    return ids, weights
 
 
 def _posting_ids(matcher: Any) -> list[int]:
@@ -157,14 +442,15 @@ def score_documents(searcher: Any, query: Any, docnums: list[int]) -> dict[int, 
     return scores
 
 
-def expand_terms(query: Any, reader: Any, limit: int | None = None) -> Any:
+def expand_terms(query: Any, reader: Any, limit: int | None = None,
+                 sets: DocSets | None = None) -> Any:
     """The query with each prefix, wildcard or fuzzy term replaced by an Or of the words it
     expands to in the whole index (the ``limit`` most frequent ones, when given).
 
     Whoosh expands such terms segment by segment, and a fuzzy term on a multi-segment
     index matched nothing at all (whoosh3 3.54); scoring the expanded query avoids both."""
     if isinstance(query, (q.Prefix, q.Wildcard, q.FuzzyTerm, q.Variations)):
-        words = list(query._btexts(reader))
+        words = sets.expand(query) if sets is not None else list(query._btexts(reader))
         if limit is not None:
             words = sorted(words, key=lambda w: -reader.doc_frequency(query.fieldname, w))
             words = words[:limit]
@@ -172,8 +458,8 @@ def expand_terms(query: Any, reader: Any, limit: int | None = None) -> Any:
         return q.Or(terms) if terms else q.NullQuery
     if hasattr(query, "subqueries"):
         clone = query.copy()
-        clone.subqueries = [expand_terms(sub, reader, limit) for sub in query.subqueries]
+        clone.subqueries = [expand_terms(sub, reader, limit, sets) for sub in query.subqueries]
         return clone
     if isinstance(query, q.Not):
-        return q.Not(expand_terms(query.query, reader, limit))
+        return q.Not(expand_terms(query.query, reader, limit, sets))
     return query

@@ -14,6 +14,7 @@ segments in every fork): it opens a fresh one.
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 import time
@@ -22,7 +23,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import Term
+from whoosh.query import FuzzyTerm, Prefix, Term, Variations, Wildcard
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search import store
@@ -34,6 +35,7 @@ from barcamp_search.snippets import snippet_for
 from barcamp_search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest")
+MULTI_TERMS = (Prefix, Wildcard, FuzzyTerm, Variations)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 SECTIONS_PER_POST = 3
@@ -285,9 +287,10 @@ class SearchIndex:
             scores = _section_scores(state, text_query, docs, page)
             ranked = [(post, max(scores.get(post, {}).values(), default=0.0)) for post in page]
         else:
-            ranked, scores = _rank(state, text_query, docs, matching, start + query.per_page)
+            ranked, scores = _rank(state, text_query, docs, matching, start + query.per_page,
+                                   allowed is not None)
             ranked = ranked[start:]
-        terms = _highlight_terms(text_query, state.searcher) if text_query is not None \
+        terms = _highlight_terms(text_query, state.searcher, sets) if text_query is not None \
             else frozenset()
         hits = tuple(self._hit(state, post, score, scores.get(post, {}), terms)
                      for post, score in ranked)
@@ -372,15 +375,12 @@ class SearchIndex:
         }
 
 
-# Up to this many candidate documents are scored one by one (always, under a selective
-# filter); beyond, Whoosh's own top-k search ranks them, skipping low-scoring blocks.
-DIRECT_SCORING_LIMIT = 1000
-FILTERED_SCORING_LIMIT = 20000
 RANKING_EXPANSIONS = 8  # words a prefix/fuzzy term keeps for ranking (all count for totals)
 
 
 def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], matching: set[int],
-          wanted: int) -> tuple[list[tuple[int, float]], dict[int, dict[int, float]]]:
+          wanted: int, filtered: bool) -> tuple[list[tuple[int, float]],
+                                                dict[int, dict[int, float]]]:
     """The best ``wanted`` posts by their best section's score, and the scores of the
     matching sections of those posts."""
     tables = state.tables
@@ -388,46 +388,26 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
     # Ranking scores a query whose prefix/fuzzy terms keep their most frequent words; the
     # totals and facets count every expansion, and posts matched only through rarer words
     # follow, newest first.
-    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS)
-    candidates = [d for d in docs if doc_post[d] in matching]
-    selective = len(matching) * 2 < tables.post_count
-    if len(candidates) <= DIRECT_SCORING_LIMIT or (
-            selective and len(candidates) <= FILTERED_SCORING_LIMIT):
-        best: dict[int, float] = {}
-        for docnum, score in score_documents(state.searcher, text_query, candidates).items():
-            post = doc_post[docnum]
-            if score > best.get(post, -1.0):
-                best[post] = score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], tables.post_keys[item[0]]))
-        if len(ranked) < wanted:
-            rest = tables.sort_by_date(matching - set(best))
-            ranked += [(post, 0.0) for post in rest[:wanted - len(ranked)]]
-    else:
-        ranked = _top_k_posts(state.searcher, tables, text_query, matching, wanted,
-                              None if not selective else set(candidates))
-    ranked = ranked[:wanted]
-    return ranked, _section_scores(state, text_query, docs, [p for p, _ in ranked])
-
-
-def _top_k_posts(searcher: Any, tables: FacetTables, text_query: Any, matching: set[int],
-                 wanted: int, allowed_docs: set[int] | None) -> list[tuple[int, float]]:
-    limit = max(wanted * 4, 40)
-    while True:
-        results = searcher.search(text_query, limit=limit, filter=allowed_docs)
-        ranked: list[tuple[int, float]] = []
-        seen: set[int] = set()
-        for hit in results:
-            post = tables.doc_post[hit.docnum]
-            if post in matching and post not in seen:
-                seen.add(post)
-                ranked.append((post, hit.score or 0.0))
-        if len(ranked) >= wanted or results.scored_length() < limit:
-            break
-        limit *= 4
-    if len(ranked) < wanted:  # posts found only through rarer expansions, by date
-        rest = tables.sort_by_date(matching - seen)
+    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS,
+                              state.sets)
+    within = {d for d in docs if doc_post[d] in matching} if filtered else None
+    scores = state.sets.scores(text_query, within)
+    best: dict[int, float] = {}
+    for docnum, score in scores.items():
+        post = doc_post[docnum]
+        if score > best.get(post, -1.0):
+            best[post] = score
+    keys = tables.post_keys
+    ranked = heapq.nsmallest(wanted, best.items(), key=lambda item: (-item[1], keys[item[0]]))
+    if len(ranked) < wanted:
+        rest = tables.sort_by_date(matching - set(best))
         ranked += [(post, 0.0) for post in rest[:wanted - len(ranked)]]
-    return ranked
+    by_post: dict[int, dict[int, float]] = {}
+    for post, _score in ranked:
+        section_scores = {d: scores[d] for d in tables.post_docs[post] if d in scores}
+        if section_scores:
+            by_post[post] = section_scores
+    return ranked, by_post
 
 
 def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[int],
@@ -435,7 +415,8 @@ def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[i
     """For each post, the scores of its documents that match the query."""
     if text_query is None or not posts:
         return {}
-    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS)
+    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS,
+                              state.sets)
     candidates = [d for post in posts for d in state.tables.post_docs[post] if d in docs]
     by_post: dict[int, dict[int, float]] = {}
     for docnum, score in score_documents(state.searcher, text_query, candidates).items():
@@ -448,12 +429,16 @@ def _count(tables: FacetTables, sets: DocSets, query: Any, allowed: set[int] | N
     return len(posts if allowed is None else posts & allowed)
 
 
-def _highlight_terms(query: Any, searcher: Any) -> frozenset[str]:
+def _highlight_terms(query: Any, searcher: Any, sets: DocSets) -> frozenset[str]:
     # Leaf by leaf: Or.existing_terms() of this Whoosh version stops after the first leaf.
     words: set[str] = set()
     reader = searcher.reader()
     for leaf in query.leaves():
-        for fieldname, text in leaf.existing_terms(reader, phrases=True, expand=True):
+        if isinstance(leaf, MULTI_TERMS):  # the expansion the search used (cached)
+            pairs = [(leaf.fieldname, word) for word in sets.expand(leaf)]
+        else:
+            pairs = leaf.existing_terms(reader, phrases=True, expand=True)
+        for fieldname, text in pairs:
             if fieldname.startswith(("title_", "heading_", "body_")):
                 words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return frozenset(words)

@@ -144,6 +144,7 @@ def profile_stages(size: int) -> None:
         (search_module, "count_facets", "facets"),
         (search_module, "_rank", "rank"),
         (search_module, "_top_k_posts", "  of which top-k posts"),
+        (getattr(matching_module, "DocSets", None), "scores", "  of which scores"),
         (search_module, "_top_posts", "top posts (collapse search)"),
         (search_module, "_section_scores", "section scores"),
         (search_module, "score_documents", "  of which score_documents"),

@@ -66,6 +66,58 @@ def test_scores_equal_whoosh_scores(engine):
     assert score_documents(state.searcher, query, list(expected)) == pytest.approx(expected)
 
 
+@pytest.fixture(scope="module")
+def nantes(tmp_path_factory):
+    """The python-nantes archive in three segments, with deletions."""
+    corpora = SHARED / "corpora"
+    if not corpora.is_dir():
+        pytest.skip("../shared/corpora is not beside the checkout")
+    root = tmp_path_factory.mktemp("nantes")
+    archive = root / "archive"
+    shutil.copytree(corpora / "python-nantes", archive)
+    moved = sorted(p for p in archive.rglob("*") if p.suffix in (".rst", ".md"))[::3]
+    aside = root / "aside"
+    aside.mkdir()
+    for number, path in enumerate(moved):
+        path.rename(aside / f"{number}{path.suffix}")
+    index_archives(root / "index", [Archive(archive, ArchiveOptions("nantes", lang="fr"))])
+    for number, path in enumerate(moved):  # a second segment
+        (aside / f"{number}{path.suffix}").rename(path)
+    index_archives(root / "index", [Archive(archive, ArchiveOptions("nantes", lang="fr"))])
+    for path in moved[::4]:  # deletions in both segments
+        path.unlink()
+    for path in sorted(archive.rglob("*.rst"))[:5]:
+        path.unlink()
+    index_archives(root / "index", [Archive(archive, ArchiveOptions("nantes", lang="fr"))])
+    with SearchIndex(root / "index") as handle:
+        yield handle
+
+
+SCORED = QUERIES + ["nantes python", '"python nantes"', '"liste de diffusion"', "pyth*",
+                    "pyhton~", "django NOT flask", "sprint OR atelier", "title:python"]
+
+
+@pytest.mark.parametrize("text", SCORED + bench_texts())
+def test_set_scores_equal_whoosh_scores(nantes, text):
+    """DocSets.scores (set at a time, used for ranking) gives every matching document the
+    score Whoosh's own search gives it, on a multi-segment index with deletions."""
+    state = nantes.state()
+    searcher = state.searcher
+    assert len(searcher.reader().leaf_readers()) > 1
+    assert searcher.reader().has_deletions()
+    query = parse_text(text, searcher.reader())
+    if query is None:
+        pytest.skip("no searchable word")
+    query = expand_terms(query, searcher.reader(), 8)
+    expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+    scores = DocSets(searcher).scores(query)
+    assert scores == pytest.approx(expected, rel=1e-12)
+    assert set(DocSets(searcher).docs(query)) == set(expected)
+    within = set(list(expected)[::2])
+    assert DocSets(searcher).scores(query, within) == pytest.approx(
+        {d: s for d, s in expected.items() if d in within}, rel=1e-12)
+
+
 def test_fuzzy_and_prefix_rank_on_a_multi_segment_index(engine):
     from barcamp_search.search import SearchQuery
 
