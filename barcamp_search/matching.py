@@ -77,6 +77,16 @@ class DocSets:
         if found is not None:
             self._terms.move_to_end(key)
             return found
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if cache and field is not None and field.scorable:
+            # a word of the text fields: it will be ranked too, read it once for both
+            try:
+                btext = text if isinstance(text, bytes) else field.to_bytes(text)
+            except ValueError:
+                btext = None
+            if btext is not None:
+                found = frozenset(self._scored_term(fieldname, btext)[0])
+                return self._remember(key, found)
         docs: set[int] = set()
         for reader, offset in self.leaves:
             if (fieldname, text) not in reader:
@@ -93,8 +103,10 @@ class DocSets:
                 ids = [d for d in ids if not reader.is_deleted(d)]
             docs.update(d + offset for d in ids) if offset else docs.update(ids)
         found = frozenset(docs)
-        if not cache:
-            return found
+        return self._remember(key, found) if cache else found
+
+    def _remember(self, key: tuple[str, bytes | str], found: frozenset[int]
+                  ) -> frozenset[int]:
         self._terms[key] = found
         self._cached_docs += len(found)
         while len(self._terms) > 1 and (len(self._terms) > TERM_CACHE

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dateutil import parser as date_parser
 
 ROLES = ("speaker", "participant", "reporter", "host")
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -285,6 +284,8 @@ def parse_date(value: Any) -> str:
     text = _GMT_OFFSET.sub(
         lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text
     )
+    from dateutil import parser as date_parser  # imported here: only the indexer reads dates
+
     try:
         parsed = date_parser.parse(text, default=_DATE_DEFAULT)
     except (ValueError, OverflowError, TypeError) as error:

@@ -239,8 +239,10 @@ class SearchIndex:
             index = store.open_index(self.root)
             searcher = index.searcher()
             sets = DocSets(searcher)
-            old, self._state = self._state, _State(
-                self._generation(index), index, searcher, FacetTables(searcher, sets), sets)
+            generation = self._generation(index)
+            folder = Path(index.storage.folder) if generation[1] >= 0 else None
+            tables = FacetTables(searcher, sets, folder, generation[1])
+            old, self._state = self._state, _State(generation, index, searcher, tables, sets)
             if old is not None:
                 old.searcher.close()
                 old.index.close()
