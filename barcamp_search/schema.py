@@ -17,7 +17,12 @@ stems makes ``evenement`` find ``évènements`` and ``événements``. The stem
 cache is unbounded: a 27,000-word vocabulary would thrash a small LRU.
 
 The ``spell`` field keeps the vocabulary unstemmed and unfolded for "did you
-mean" suggestions (``atelir`` -> ``atelier``, never the stem ``ateli``).
+mean" suggestions (``atelir`` -> ``atelier``, never the stem ``ateli``). Only
+the post document carries it, each word of the whole post once: its
+frequencies count posts, and the indexer does not tokenise every text twice.
+
+Fields no query uses are not indexed: the post date is a column (sorting and
+date filters read it per post), nothing looks documents up by id.
 """
 
 from __future__ import annotations
@@ -35,14 +40,14 @@ from whoosh.analysis import (
     RegexTokenizer,
     StopFilter,
 )
-from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
 from barcamp_search.posts import Post
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 LANGUAGES = ("fr", "en")
 
 _TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
@@ -177,7 +182,6 @@ def spell_analyzer() -> Any:
 
 def build_schema() -> Schema:
     fields: dict[str, Any] = {
-        "id": ID(unique=True, stored=True),
         "post": ID(stored=True, sortable=True),
         "kind": ID(stored=True),
         "slug": ID(),
@@ -199,8 +203,7 @@ def build_schema() -> Schema:
         "ledger": COLUMN(VarBytesColumn()),
         "category": KEYWORD(commas=True, lowercase=True, scorable=False),
         "year": ID(),
-        "date": NUMERIC(bits=64, sortable=True, signed=False),
-        "dated": NUMERIC(bits=8, sortable=True, signed=False),
+        "date": COLUMN(NumericColumn("Q", default=0)),  # YYYYMMDDHHMM, 0 undated
         "site": KEYWORD(commas=True, lowercase=True, scorable=False),
         "tags_text": TEXT(analyzer=name_analyzer()),
         "author_text": TEXT(analyzer=name_analyzer()),
@@ -298,8 +301,6 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
         "author": ",".join(a.replace(",", " ") for a in post.authors),
         "speaker": ",".join(s.replace(",", " ") for s in post.speakers),
         "category": ",".join(c.replace(",", " ") for c in post.categories),
-        "date": date_number(post.date),
-        "dated": 1 if post.date else 0,
         "tags_text": " ".join(post.tags),
         "author_text": " ".join(post.authors),
         f"title_{lang}": post.title,
@@ -309,8 +310,8 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
     intro_links = [link.url for link in post.links if link.section is None]
     yield {
         **common,
-        "id": key + "#",
         "kind": "post",
+        "date": date_number(post.date),
         "slug": post.slug,
         "facets": facet_column(post),
         "ledger": ledger_value("post", post.source, stamp),
@@ -320,15 +321,13 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
         f"body_{lang}": " ".join(filter(None, [post.summary, post.text])),
         "speaker_text": " ".join(post.speakers),
         "site": _domains(intro_links),
-        "spell": " ".join([post.title, post.summary, post.text, " ".join(post.tags),
-                           " ".join(post.speakers)]),
+        "spell": spell_words(post),
         "data": post_data(post),
     }
     for section in post.sections:
         links = [link.url for link in post.links if link.section == section.anchor]
         yield {
             **common,
-            "id": f"{key}#{section.anchor}",
             "kind": "section",
             "heading": section.title,
             "anchor": section.anchor,
@@ -337,13 +336,24 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
             f"body_{lang}": section.text,
             "speaker_text": " ".join(section.speakers or post.speakers),
             "site": _domains(links),
-            "spell": " ".join([section.title, section.text]),
         }
+
+
+_SPELL_WORD = re.compile(r"[^\W\d_]{3,30}")  # what spell_analyzer() keeps
+
+
+def spell_words(post: Post) -> str:
+    """Each word of a post once (title, summary, text, tags, speakers, sections), in
+    order: the spell analyzer then handles a few hundred words instead of every one."""
+    texts = [post.title, post.summary, post.text, " ".join(post.tags), " ".join(post.speakers)]
+    for section in post.sections:
+        texts += [section.title, section.text]
+    return " ".join(dict.fromkeys(word.lower() for word in _SPELL_WORD.findall(" ".join(texts))))
 
 
 def stub_document(archive: str, source: str, stamp: str, reason: str) -> dict[str, Any]:
     """Records a source that gives no searchable post (draft, unreadable) and why."""
     key = post_key(archive, source)
-    return {"id": key + "#", "post": key, "kind": "stub", "archive": archive,
+    return {"post": key, "kind": "stub", "archive": archive,
             "source": source, "data": {"reason": reason},
             "ledger": ledger_value("stub", source, stamp)}
