@@ -9,6 +9,7 @@ are reported as ``ExtractError`` values, never raised out of the run.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import logging
 import os
@@ -182,6 +183,21 @@ def _read_job(job: Job) -> Post:
     return read_file(Path(job.path), job.source, options, max_bytes)
 
 
+def import_readers() -> None:
+    """Import what parsing needs (a worker's warm-up: docutils alone takes ~0.1 s)."""
+    import dateutil.parser  # noqa: F401
+
+    import barcamp_search.readers.markdown  # noqa: F401
+    import barcamp_search.readers.rst  # noqa: F401
+
+
+def parse_pool(workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
+               memory_mb: int = DEFAULT_MEMORY_MB) -> WorkerPool:
+    """The worker pool extract_archive parses in (workers import the readers first)."""
+    return WorkerPool(_read_job, workers=workers, timeout=timeout, memory_mb=memory_mb,
+                      warm=import_readers)
+
+
 def extract_archive(
     root: Path,
     options: ArchiveOptions,
@@ -190,18 +206,21 @@ def extract_archive(
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    pool: WorkerPool | None = None,
 ) -> Iterator[Post | ExtractError]:
     """Read an archive's files (all, or the given ``sources``) into Posts, in source order.
 
     Unreadable files come out as ExtractError values. Translations (same slug,
     another language) are linked and duplicate slugs of one language warned about.
+    ``pool`` (from ``parse_pool``) is used instead of a pool of its own when given.
     """
     if sources is None:
         sources = find_sources(root, options)
     jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
     results: dict[str, Post | ExtractError] = {}
-    with WorkerPool(_read_job, workers=workers, timeout=timeout, memory_mb=memory_mb) as pool:
-        for job, outcome in pool.run(jobs):
+    with contextlib.nullcontext(pool) if pool is not None else \
+            parse_pool(workers, timeout, memory_mb) as running:
+        for job, outcome in running.run(jobs):
             results[job.source] = outcome
     posts = link_translations([r for r in results.values() if isinstance(r, Post)], options)
     by_source = {p.source: p for p in posts}

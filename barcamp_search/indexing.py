@@ -42,11 +42,17 @@ from barcamp_search.extract import (
     Source,
     extract_archive,
     find_sources,
+    parse_pool,
 )
 from barcamp_search.posts import Post
 from barcamp_search.matching import DocSets
 from barcamp_search.schema import post_documents, post_key, read_ledger, stub_document
-from barcamp_search.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, default_workers
+from barcamp_search.workers import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT,
+    WorkerPool,
+    default_workers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +210,10 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
 
     ix = whoosh_index.open_dir(str(target))
     writer = None
+    # A parse worker starts now and imports the parsers while the stamps are compared:
+    # a run that changes one post does not wait for docutils' import afterwards.
+    pool = parse_pool(workers, limits.timeout, limits.memory_mb)
+    pool.prestart(1)
     try:
         for archive in archives:
             plan = _plan(ix, archive, report)
@@ -213,7 +223,7 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
                 writer = _writer(ix, fresh=report.rebuilt)
             for key in plan.removed:
                 writer.delete_by_term("post", key)
-            _apply(writer, archive, plan, report, workers, progress, limits)
+            _apply(writer, archive, plan, report, pool, progress, limits)
         if strict and (report.warnings or report.failed):
             raise StrictFailure(
                 f"{report.warnings} warnings and {len(report.failed)} failures with --strict: "
@@ -222,6 +232,7 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
             writer.commit()
             writer = None
     finally:
+        pool.close()
         if writer is not None and not writer.is_closed:
             writer.cancel()
         ix.close()
@@ -300,12 +311,11 @@ def _stamp(source: Source, old_stamp: str) -> str | None:
     return f"{head}:{digest.hexdigest()}"
 
 
-def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, workers: int,
+def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, pool: WorkerPool,
            progress: Progress | None, limits: ParseLimits) -> None:
     name = archive.options.name
-    results = extract_archive(archive.path, archive.options, plan.extract, workers=workers,
-                              timeout=limits.timeout, memory_mb=limits.memory_mb,
-                              max_bytes=limits.max_bytes)
+    results = extract_archive(archive.path, archive.options, plan.extract,
+                              max_bytes=limits.max_bytes, pool=pool)
     for result in results:
         source = result.source if isinstance(result, Post) else result.path
         if progress:

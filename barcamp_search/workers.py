@@ -65,10 +65,16 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: int) -> None:
+def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: int,
+                 warm: Callable[[], None] | None = None) -> None:
     """Child loop: receive a job, run it, send back ('ok', result, spent) or
     ('error', message, spent); ``spent`` means this process exits and must be replaced."""
     _limit_memory(memory_mb)
+    if warm is not None:  # e.g. import the parsers before the first job arrives
+        try:
+            warm()
+        except Exception as error:  # noqa: BLE001 - the job will meet it and report it
+            logger.debug("warm-up failed: %s", error)
     while True:
         try:
             job = conn.recv()
@@ -102,14 +108,16 @@ def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: in
 
 
 class _Worker:
-    def __init__(self, context: Any, function: Callable[[Job], Any], memory_mb: int) -> None:
+    def __init__(self, context: Any, function: Callable[[Job], Any], memory_mb: int,
+                 warm: Callable[[], None] | None = None) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_worker_main, args=(child, function, memory_mb), daemon=True
+            target=_worker_main, args=(child, function, memory_mb, warm), daemon=True
         )
         self.process.start()
         child.close()
         self.job: Job | None = None
+        self.used = False  # never given a job: stopped by a kill (it may still be warming)
         self.deadline = 0.0
 
     def stop(self, kill: bool = False) -> None:
@@ -136,11 +144,13 @@ class WorkerPool:
         workers: int = 1,
         timeout: float = DEFAULT_TIMEOUT,
         memory_mb: int = DEFAULT_MEMORY_MB,
+        warm: Callable[[], None] | None = None,
     ) -> None:
         self.function = function
         self.size = max(1, workers)
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.warm = warm
         self._context = _context()
         self._workers: list[_Worker] = []
 
@@ -152,8 +162,17 @@ class WorkerPool:
 
     def close(self) -> None:
         for worker in self._workers:
-            worker.stop(kill=worker.job is not None)
+            worker.stop(kill=worker.job is not None or not worker.used)
         self._workers = []
+
+    def prestart(self, count: int = 1) -> None:
+        """Start up to ``count`` workers now, so that they warm up (``warm``) while this
+        process does something else; a pool that gets no job kills them at close."""
+        while len(self._workers) < min(count, self.size):
+            self._workers.append(self._new_worker())
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._context, self.function, self.memory_mb, self.warm)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, Any]]:
         pending = iter(jobs)
@@ -187,9 +206,10 @@ class WorkerPool:
             if job is None:
                 return True
             if idle is None:
-                idle = _Worker(self._context, self.function, self.memory_mb)
+                idle = self._new_worker()
                 self._workers.append(idle)
             idle.job = job
+            idle.used = True
             idle.deadline = time.monotonic() + self.timeout
             idle.conn.send(job)
 

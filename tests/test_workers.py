@@ -61,3 +61,43 @@ def test_no_job_starts_no_process():
 def test_workers_run_in_other_processes():
     results = run(["ok", "ok"], workers=2)
     assert all(not v.endswith(f" {os.getpid()}") for v in results.values())
+
+
+WARMED: list[str] = []
+
+
+def _warm() -> None:
+    WARMED.append("warm")  # in the child: its own copy of the list
+
+
+def _report_warmth(job: Job):
+    return os.getpid(), list(WARMED)
+
+
+def _broken_warm() -> None:
+    raise ImportError("no such parser")
+
+
+def test_a_prestarted_worker_warms_up_then_takes_the_first_job():
+    with WorkerPool(_report_warmth, workers=2, warm=_warm) as pool:
+        pool.prestart(1)
+        (started,) = [w.process.pid for w in pool._workers]
+        (outcome,) = [o for _job, o in pool.run([Job("", "one")])]
+    assert outcome == (started, ["warm"])
+    assert WARMED == []  # warmed in the child only
+
+
+def test_an_unused_prestarted_worker_is_stopped_at_close():
+    pool = WorkerPool(_report_warmth, warm=_warm)
+    pool.prestart(3)  # never more than the pool's size
+    processes = [w.process for w in pool._workers]
+    assert len(processes) == 1 and processes[0].is_alive()
+    pool.close()
+    assert not processes[0].is_alive()
+
+
+def test_a_failing_warm_up_does_not_stop_the_jobs():
+    with WorkerPool(_report_warmth, warm=_broken_warm) as pool:
+        pool.prestart()
+        outcomes = [o for _job, o in pool.run([Job("", "a"), Job("", "b")])]
+    assert [warmed for _pid, warmed in outcomes] == [[], []]
