@@ -58,7 +58,7 @@ from common import (  # noqa: E402
     working_copy,
 )
 
-RESULTS = BENCH / "results.json"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or BENCH / "results.json").resolve()
 PASSES = 3
 COLD_RUNS = 5
 INCREMENTAL_RUNS = 3
