@@ -185,7 +185,6 @@ class DocSets:
                         break
         return found
 
-
     def scores(self, query: Any, within: set[int] | frozenset[int] | None = None
                ) -> dict[int, float]:
         """The score of every document matching ``query`` (of those in ``within``, when
@@ -206,9 +205,7 @@ class DocSets:
                 for docnum, score in part.items():
                     result[docnum] = result.get(docnum, 0.0) + score
         elif type(query) is q.And:
-            docs = set(self.docs(query))
-            if within is not None:
-                docs &= within
+            docs = self._matching(query, within)
             result = dict.fromkeys(docs, 0.0)
             for child in subs:
                 if isinstance(child, q.Not):  # an InverseMatcher: weight 1.0 everywhere
@@ -219,10 +216,8 @@ class DocSets:
                 for docnum in result:
                     result[docnum] += child_scores[docnum]
         elif isinstance(query, (q.AndNot, q.Require)):
-            docs = set(self.docs(query))
-            if within is not None:
-                docs &= within
-            return self.scores(query.a, docs)  # only the first clause scores
+            # only the first clause scores
+            return self.scores(query.a, self._matching(query, within))
         elif isinstance(query, q.AndMaybe):
             result = self.scores(query.a, within)
             for docnum, score in self.scores(query.b, set(result)).items():
@@ -230,9 +225,7 @@ class DocSets:
             return result
         elif _simple_phrase(query, self.searcher.schema):
             # SpanNear2 scores with the intersection of its words: their scores summed
-            docs = self._phrase_docs(query)
-            if within is not None:
-                docs &= within
+            docs = self._matching(query, within)
             result = dict.fromkeys(docs, 0.0)
             field = self.searcher.schema[query.fieldname]
             for word in query.words:
@@ -241,14 +234,15 @@ class DocSets:
                 for docnum in result:
                     result[docnum] += word_scores[docnum]
         else:  # ranges, sloppy phrases...: Whoosh's matchers, on the matching documents only
-            docs = set(self.docs(query))
-            if within is not None:
-                docs &= within
-            return score_documents(self.searcher, query, list(docs))
+            return score_documents(self.searcher, query, list(self._matching(query, within)))
         if query.boost != 1.0:
             boost = query.boost
             result = {docnum: score * boost for docnum, score in result.items()}
         return result
+
+    def _matching(self, query: Any, within: set[int] | frozenset[int] | None) -> set[int]:
+        docs = set(self.docs(query))
+        return docs if within is None else docs & within
 
     def _term_scores(self, fieldname: str, text: Any, boost: float,
                      within: set[int] | frozenset[int] | None) -> dict[int, float]:
