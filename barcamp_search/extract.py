@@ -13,7 +13,9 @@ import contextlib
 import fnmatch
 import logging
 import os
+import pickle
 import stat
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -178,9 +180,30 @@ def read_file(path: Path, source: str, options: ArchiveOptions, max_bytes: int) 
     return read_post(data, source, options, max_bytes)
 
 
-def _read_job(job: Job) -> Post:
+@dataclass(frozen=True)
+class _Packed:
+    """A post as a worker sends it back: what linking translations needs, and the rest
+    compressed, so an archive waiting to be written takes a fraction of its memory."""
+
+    source: str
+    slug: str
+    lang: str
+    has_url: bool
+    data: bytes
+
+    @classmethod
+    def pack(cls, post: Post) -> _Packed:
+        return cls(post.source, post.slug, post.lang, bool(post.url),
+                   zlib.compress(pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL), 1))
+
+    def unpack(self) -> Post:
+        post: Post = pickle.loads(zlib.decompress(self.data))
+        return post
+
+
+def _read_job(job: Job) -> _Packed:
     options, max_bytes = job.payload
-    return read_file(Path(job.path), job.source, options, max_bytes)
+    return _Packed.pack(read_file(Path(job.path), job.source, options, max_bytes))
 
 
 def import_readers() -> None:
@@ -217,46 +240,53 @@ def extract_archive(
     if sources is None:
         sources = find_sources(root, options)
     jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
-    results: dict[str, Post | ExtractError] = {}
+    results: dict[str, _Packed | ExtractError] = {}
     with contextlib.nullcontext(pool) if pool is not None else \
             parse_pool(workers, timeout, memory_mb) as running:
         for job, outcome in running.run(jobs):
             results[job.source] = outcome
-    posts = link_translations([r for r in results.values() if isinstance(r, Post)], options)
-    by_source = {p.source: p for p in posts}
+    links = link_translations([r for r in results.values() if isinstance(r, _Packed)], options)
     for source in sorted(results):
-        yield by_source.get(source) or results[source]
+        result = results.pop(source)  # each post unpacked only when it is its turn
+        if isinstance(result, _Packed):
+            post = result.unpack()
+            link = links.get(source)
+            if link is not None:
+                translations, duplicates, url = link
+                post = replace(post, translations=translations,
+                               warnings=post.warnings + duplicates, url=url or post.url)
+            yield post
+        else:
+            yield result
 
 
 _LANG_URL = "{slug}-{lang}.html"
 
 
-def link_translations(posts: list[Post], options: ArchiveOptions) -> list[Post]:
-    """Join posts sharing a slug: other languages become translations, same
-    language is a duplicate (both kept, warned about)."""
-    by_slug: dict[str, list[Post]] = {}
+def link_translations(posts: list[_Packed], options: ArchiveOptions
+                      ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]]:
+    """Join posts sharing a slug: other languages become translations, same language is
+    a duplicate (both kept, warned about). Per source: (translations, warnings to add,
+    the URL of a translated page when it changes)."""
+    by_slug: dict[str, list[_Packed]] = {}
     for post in posts:
         by_slug.setdefault(post.slug, []).append(post)
-    linked: list[Post] = []
+    links: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {}
+    default_lang = options.lang or "en"  # Pelican's DEFAULT_LANG
     for group in by_slug.values():
-        group.sort(key=lambda p: p.source)
         if len(group) == 1:
-            linked.extend(group)
             continue
+        group.sort(key=lambda p: p.source)
         for post in group:
             others = [p for p in group if p is not post]
             translations = tuple(p.source for p in others if p.lang != post.lang)
             duplicates = [p.source for p in others if p.lang == post.lang]
-            warnings = post.warnings
-            if duplicates:
-                warnings += (f"{post.source}: slug {post.slug!r} is also used by "
-                             + ", ".join(duplicates),)
-            url = post.url
-            default_lang = options.lang or "en"  # Pelican's DEFAULT_LANG
-            if translations and post.lang != default_lang and options.site_url and url \
-                    and not options.url_pattern:
+            warnings = (f"{post.source}: slug {post.slug!r} is also used by "
+                        + ", ".join(duplicates),) if duplicates else ()
+            url = None
+            if translations and post.lang != default_lang and options.site_url and \
+                    post.has_url and not options.url_pattern:
                 url = options.site_url.rstrip("/") + "/" + _LANG_URL.format(
                     slug=post.slug, lang=post.lang)
-            linked.append(replace(post, translations=translations, warnings=warnings, url=url))
-    return linked
-
+            links[post.source] = (translations, warnings, url)
+    return links

@@ -148,6 +148,22 @@ def test_translations_are_linked_not_duplicated(sample_posts):
     assert not any("also used by" in w for w in english.warnings + french.warnings)
 
 
+def test_same_slug_same_language_is_kept_twice_and_warned(tmp_path):
+    for name in ("a.rst", "b.rst"):
+        (tmp_path / name).write_text("Même titre\n##########\n\n:slug: meme\n\nTexte.\n",
+                                     encoding="utf-8")
+    (tmp_path / "c.rst").write_text("Autre\n#####\n\nTexte.\n", encoding="utf-8")
+    posts = list(extract_archive(tmp_path, ArchiveOptions("t", lang="fr",
+                                                          site_url="https://x.org")))
+    assert [p.source for p in posts] == ["a.rst", "b.rst", "c.rst"]  # in source order
+    a, b, c = posts
+    assert a.warnings[-1] == "a.rst: slug 'meme' is also used by b.rst"
+    assert b.warnings[-1] == "b.rst: slug 'meme' is also used by a.rst"
+    assert a.translations == b.translations == c.translations == ()
+    assert a.url == b.url == "https://x.org/meme.html"
+    assert not any("also used by" in w for w in c.warnings)
+
+
 def test_drafts_and_pages(sample_posts):
     assert sample_posts["articles/2025-03-brouillon.rst"].status == "draft"
     page = sample_posts["pages/a-propos.rst"]
