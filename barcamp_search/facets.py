@@ -75,11 +75,6 @@ class FacetTables:
         if saved is not None:
             self.doc_post, self.post_keys, self.post_doc, self.post_date, \
                 self.section_count, self._values = saved
-            self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
-            post_docs, post_doc = self.post_docs, self.post_doc
-            for docnum, post in enumerate(self.doc_post):
-                if post >= 0 and post_doc[post] != docnum:
-                    post_docs[post].append(docnum)
         else:
             self._build(reader, sets)
             if path is not None:
@@ -88,6 +83,11 @@ class FacetTables:
                 _save(path, key, (self.doc_post, self.post_keys, self.post_doc,
                                   self.post_date, self.section_count, self._values))
         self.post_count = len(self.post_keys)
+        # each post's documents: its own first, then its sections in index order
+        self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
+        for docnum, post in enumerate(self.doc_post):
+            if post >= 0 and self.post_doc[post] != docnum:
+                self.post_docs[post].append(docnum)
 
     def _build(self, reader: Any, sets: DocSets) -> None:
         size = reader.doc_count_all()
@@ -104,12 +104,8 @@ class FacetTables:
             self.post_keys.append(key)
             self.post_doc.append(docnum)
             self.doc_post[docnum] = ordinal[key]
-        self.post_docs = [[d] for d in self.post_doc]
         for docnum in sections:
-            post = ordinal.get(keys[docnum], -1)
-            self.doc_post[docnum] = post
-            if post >= 0:
-                self.post_docs[post].append(docnum)
+            self.doc_post[docnum] = ordinal.get(keys[docnum], -1)
         dates = {} if empty else reader.column_reader("date")
         self.post_date = [dates[d] or 0 for d in self.post_doc]
         self.section_count = len(sections)

@@ -34,6 +34,7 @@ TERM_CACHE = 2048
 TERM_CACHE_DOCS = 600_000
 SCORE_CACHE_POSTINGS = 600_000  # about 12 bytes each
 EXPANSION_CACHE = 256
+MULTI_TERMS = (q.Prefix, q.Wildcard, q.FuzzyTerm, q.Variations)  # expand to many words
 
 
 class DocSets:
@@ -89,19 +90,9 @@ class DocSets:
                 return self._remember(key, found)
         docs: set[int] = set()
         for reader, offset in self.leaves:
-            if (fieldname, text) not in reader:
-                continue
-            matcher = reader.postings(fieldname, text)
-            excluded: Any = getattr(matcher, "_ids", None) if getattr(
-                matcher, "_exclude", False) else None
-            if excluded is not None:  # FilterMatcher hiding deleted documents
-                matcher = matcher.child
-            ids = _posting_ids(matcher)
-            if excluded:
-                ids = [d for d in ids if d not in excluded]
-            elif reader.has_deletions():
-                ids = [d for d in ids if not reader.is_deleted(d)]
-            docs.update(d + offset for d in ids) if offset else docs.update(ids)
+            if (fieldname, text) in reader:
+                ids = _postings(reader, fieldname, text)[0]
+                docs.update(d + offset for d in ids) if offset else docs.update(ids)
         found = frozenset(docs)
         return self._remember(key, found) if cache else found
 
@@ -123,7 +114,7 @@ class DocSets:
             return self.all_docs()
         if query is q.NullQuery:
             return frozenset()
-        if isinstance(query, (q.Prefix, q.Wildcard, q.FuzzyTerm, q.Variations)):
+        if isinstance(query, MULTI_TERMS):
             expanded: set[int] = set()
             for btext in self.expand(query):  # the words it expands to
                 expanded |= self.term(query.fieldname, btext)
@@ -410,21 +401,6 @@ def _postings(reader: Any, fieldname: str, btext: bytes) -> tuple[list[int], lis
     return ids, weights
 
 
-def _posting_ids(matcher: Any) -> list[int]:
-    """All document numbers of a leaf posting list, a block at a time where possible."""
-    if not hasattr(matcher, "_read_ids") or not hasattr(matcher, "_goto"):
-        return list(matcher.all_ids())
-    ids: list[int] = []
-    while matcher.is_active():  # whoosh3 W3LeafMatcher: read each block's id array
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids[matcher._i:matcher._blocklength])
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return ids
-
-
 def score_documents(searcher: Any, query: Any, docnums: list[int]) -> dict[int, float]:
     """Scores of ``docnums`` (which must match ``query``) under ``query``, by skipping
     one matcher per segment to each of them."""
@@ -455,7 +431,7 @@ def expand_terms(query: Any, reader: Any, limit: int | None = None,
 
     Whoosh expands such terms segment by segment, and a fuzzy term on a multi-segment
     index matched nothing at all (whoosh3 3.54); scoring the expanded query avoids both."""
-    if isinstance(query, (q.Prefix, q.Wildcard, q.FuzzyTerm, q.Variations)):
+    if isinstance(query, MULTI_TERMS):
         words = sets.expand(query) if sets is not None else list(query._btexts(reader))
         if limit is not None:
             words = sorted(words, key=lambda w: -reader.doc_frequency(query.fieldname, w))

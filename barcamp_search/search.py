@@ -23,19 +23,18 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import FuzzyTerm, Prefix, Term, Variations, Wildcard
+from whoosh.query import Term
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search import store
 from barcamp_search.errors import QueryError
 from barcamp_search.facets import FacetTables, count_facets, fold
-from barcamp_search.matching import DocSets, expand_terms, score_documents
+from barcamp_search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
 from barcamp_search.queryparse import parse_text
 from barcamp_search.snippets import snippet_for
 from barcamp_search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest")
-MULTI_TERMS = (Prefix, Wildcard, FuzzyTerm, Variations)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 SECTIONS_PER_POST = 3
