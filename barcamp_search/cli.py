@@ -19,7 +19,7 @@ import click
 
 from barcamp_search import __version__
 from barcamp_search.config import Settings, describe, load_settings
-from barcamp_search.errors import ArchiveMissing, BarcampSearchError
+from barcamp_search.errors import ArchiveMissing, BarcampSearchError, Interrupted
 from barcamp_search.facets import FACETS
 from barcamp_search.output import format_results, format_shown, format_stats
 from barcamp_search.search import SORTS, SearchIndex, SearchQuery
@@ -185,6 +185,8 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
         click.echo(report.summary(), err=True)
 
     if interval is None:
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         run_once()
         return
     stop = stop_on_signals()
@@ -213,11 +215,21 @@ def pull_archives(archives: list) -> None:
                              archive.path, problem)
 
 
+def _interrupt(signum, frame):
+    """SIGTERM or SIGINT during a run: unwind it (children stopped, nothing half-written)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one clean unwinding, not two
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
 def stop_on_signals() -> threading.Event:
-    """An event set by SIGTERM or SIGINT, so the loop stops between runs."""
+    """An event set by SIGTERM or SIGINT, so the loop stops between runs; a second
+    signal stops the current run too."""
     stop = threading.Event()
 
     def handler(signum, frame):
+        if stop.is_set():
+            _interrupt(signum, frame)
         click.echo(f"{signal.Signals(signum).name}: stopping after the current run", err=True)
         stop.set()
 

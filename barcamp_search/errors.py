@@ -59,3 +59,34 @@ class QueryError(BarcampSearchError):
 
 class StrictFailure(BarcampSearchError):
     """--strict: warnings or failed files make the run fail without committing."""
+
+
+class ChildDied(BarcampSearchError):
+    """A process the run needs (a sub-writer) was killed: the run stops, nothing is
+    committed, the live index stays as it was."""
+
+    exit_code = 70  # EX_SOFTWARE
+
+    def __init__(self, what: str, pid: int | None, code: int) -> None:
+        how = f"killed by {_signal_name(-code)}" if code < 0 else f"exited with status {code}"
+        super().__init__(
+            f"the {what} process (PID {pid}) was {how}; the run stopped and the index is "
+            "unchanged. Run barcamp-search index again (check memory if the OOM killer did it).")
+
+
+class Interrupted(BarcampSearchError):
+    """SIGTERM or SIGINT stopped the run: nothing was committed."""
+
+    def __init__(self, signum: int) -> None:
+        self.exit_code = 128 + signum
+        super().__init__(f"{_signal_name(signum)}: the indexing run was stopped; the index keeps "
+                         "its last complete state")
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"

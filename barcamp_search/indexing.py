@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 
-from barcamp_search import store
+from barcamp_search import children, store
 from barcamp_search.errors import (
     ArchiveMissing,
     BarcampSearchError,
+    ChildDied,
     ExtractError,
     IndexUnwritable,
     StrictFailure,
@@ -134,7 +135,7 @@ def index_archives(
         if not archive.path.is_dir():
             raise ArchiveMissing(f"Archive folder {archive.path} does not exist.")
     store.ensure_root(index_dir)
-    with store.writer_lock(index_dir, lock_timeout):
+    with store.writer_lock(index_dir, lock_timeout) as lock_fd, children.run_guard(lock_fd):
         try:
             report = _run(index_dir, archives, rebuild, workers or default_workers(), progress,
                           limits or ParseLimits(), strict)
@@ -230,11 +231,14 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
                 "nothing was committed, the index is unchanged")
         if writer is not None:
             writer.commit()
+            _check_subwriters(writer)
             writer = None
     finally:
         pool.close()
-        if writer is not None and not writer.is_closed:
-            writer.cancel()
+        if writer is not None:
+            _stop_subwriters(writer)
+            if not writer.is_closed:
+                writer.cancel()
         ix.close()
 
 
@@ -246,10 +250,48 @@ def _writer(ix: Any, fresh: bool) -> Any:
         # Fork the sub-writers now, while this process is small: Whoosh starts them at the
         # first batch, after the extraction, and each would then carry a copy-on-write
         # image of every extracted post (1.1 GB peak per process at 50,000 posts).
+        subwriter = _subwriter_class()
         while len(writer.tasks) < writer.procs:
-            writer._new_task()
+            task = subwriter(writer.storage, writer.indexname, writer.jobqueue,
+                              writer.resultqueue, writer.subargs, writer.multisegment)
+            writer.tasks.append(task)
+            task.start()
+            children.watch(task, "index sub-writer")
         return writer
     return ix.writer(limitmb=256, procs=1)
+
+
+def _subwriter_class() -> Any:
+    from whoosh.multiproc import SubWriterTask
+
+    class SubWriter(SubWriterTask):  # type: ignore[misc]
+        """Whoosh's sub-writer, named for ps (it dies with the run: ``children``)."""
+
+        def run(self) -> None:
+            children.name_process("barcamp-write")
+            super().run()
+
+    return SubWriter
+
+
+def _check_subwriters(writer: Any) -> None:
+    """Whoosh commits without the segment of a sub-writer that died: never keep that."""
+    children.unwatch_all()
+    for task in getattr(writer, "tasks", ()):
+        if task.exitcode != 0:
+            raise ChildDied("index sub-writer", task.pid, task.exitcode or 0)
+
+
+def _stop_subwriters(writer: Any) -> None:
+    """A run that stops early ends its sub-writers (Whoosh's cancel does not)."""
+    children.unwatch_all()
+    for task in getattr(writer, "tasks", ()):
+        if task.is_alive():
+            task.kill()
+        task.join(5)
+    for queue in (getattr(writer, "jobqueue", None), getattr(writer, "resultqueue", None)):
+        if queue is not None:
+            queue.cancel_join_thread()
 
 
 @dataclass

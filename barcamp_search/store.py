@@ -227,8 +227,9 @@ def read_status(root: Path) -> dict[str, Any] | None:
 
 
 @contextmanager
-def writer_lock(root: Path, timeout: float) -> Iterator[None]:
-    """Hold the one-writer lock, waiting up to ``timeout`` seconds for it."""
+def writer_lock(root: Path, timeout: float) -> Iterator[int]:
+    """Hold the one-writer lock, waiting up to ``timeout`` seconds for it; yields its
+    descriptor (children must not keep it: see ``children.run_guard``)."""
     path = root / "lock"
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
     deadline = time.monotonic() + timeout
@@ -246,6 +247,6 @@ def writer_lock(root: Path, timeout: float) -> Iterator[None]:
                         f"gave up after {timeout:g} s. Try again later or raise --lock-timeout."
                     ) from None
                 time.sleep(0.1)
-        yield
+        yield handle.fileno()
     finally:
         handle.close()

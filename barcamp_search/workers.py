@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from barcamp_search.children import name_process, parent_alive
 from barcamp_search.errors import ExtractError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MEMORY_MB = 2048
+PARENT_CHECK_SECONDS = 1.0  # an idle worker checks this often that its parent lives
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,10 @@ def _limit_memory(memory_mb: int) -> None:
 def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: int,
                  warm: Callable[[], None] | None = None) -> None:
     """Child loop: receive a job, run it, send back ('ok', result, spent) or
-    ('error', message, spent); ``spent`` means this process exits and must be replaced."""
+    ('error', message, spent); ``spent`` means this process exits and must be replaced.
+    It exits when its parent is gone, even if another process keeps the pipe open."""
+    parent = os.getppid()
+    name_process("barcamp-parse")
     _limit_memory(memory_mb)
     if warm is not None:  # e.g. import the parsers before the first job arrives
         try:
@@ -77,8 +82,11 @@ def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: in
             logger.debug("warm-up failed: %s", error)
     while True:
         try:
+            while not conn.poll(PARENT_CHECK_SECONDS):
+                if not parent_alive(parent):
+                    return
             job = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if job is None:
             return
@@ -205,13 +213,19 @@ class WorkerPool:
             job = next(pending, None)
             if job is None:
                 return True
-            if idle is None:
-                idle = self._new_worker()
-                self._workers.append(idle)
+            while True:
+                if idle is None:
+                    idle = self._new_worker()
+                    self._workers.append(idle)
+                try:
+                    idle.conn.send(job)
+                    break
+                except OSError:  # it died while idle (killed): a fresh one takes the job
+                    self._replace(idle)
+                    idle = None
             idle.job = job
             idle.used = True
             idle.deadline = time.monotonic() + self.timeout
-            idle.conn.send(job)
 
     def _collect(self, worker: _Worker) -> tuple[Job, Any]:
         job = worker.job

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -141,62 +140,6 @@ def test_exit_statuses_and_status_file(tmp_path, sample_dir):
     assert totals(index_dir) == before
     stats = cli("stats", "--index", index_dir).stdout
     assert "last run:" in stats and "failed" in stats
-
-
-def _index_copy(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target, symlinks=True)
-    return target
-
-
-@pytest.fixture(scope="module")
-def big_archive(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("big") / "archive"
-    write_posts(folder, 150)
-    return folder
-
-
-def test_kill_9_at_random_moments_never_breaks_the_index(tmp_path, big_archive):
-    """kill -9 during extraction, commit or a --rebuild swap: the index opens and answers
-    as before; the next run succeeds."""
-    index_dir = tmp_path / "index"
-    archive = tmp_path / "archive"
-    shutil.copytree(big_archive, archive)
-    rng = random.Random(7)
-
-    def edit(trial):  # change a third of the posts: something to extract and commit
-        for path in rng.sample(sorted(archive.glob("*.rst")), 50):
-            path.write_text(path.read_text().replace("phrase", f"phrase{trial}", 1))
-
-    started = time.monotonic()
-    assert cli("index", archive, "--index", index_dir).returncode == 0
-    durations = {True: time.monotonic() - started}
-    edit(-1)
-    started = time.monotonic()
-    assert cli("index", archive, "--index", index_dir).returncode == 0
-    durations[False] = time.monotonic() - started
-    queries = ("", "python", "motrare3", "jean")
-    trials = 0
-    for trial in range(20):
-        expected = totals(index_dir, queries)
-        edit(trial)
-        rebuild = trial % 3 == 2
-        args = ["index", archive, "--index", index_dir] + (["--rebuild"] if rebuild else [])
-        process = subprocess.Popen(command(*args), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
-        # somewhere in the run: start-up, extraction, commit or swap
-        time.sleep(rng.uniform(0.05, 0.95 * durations[rebuild]))
-        os.killpg(process.pid, signal.SIGKILL)  # the run and its parse workers
-        process.wait()
-        trials += process.returncode == -signal.SIGKILL
-        assert totals(index_dir, queries) == expected
-        result = cli("index", archive, "--index", index_dir)
-        assert result.returncode == 0, result.stderr
-        assert totals(index_dir, queries) == expected  # same posts, edited words
-        leftovers = [p.name for p in index_dir.glob("gen-*")
-                     if p != index_dir / (index_dir / "CURRENT").read_text().strip()
-                     and not (p / "SUPERSEDED").exists()]
-        assert leftovers == []
-    assert trials >= 10  # most runs were really killed mid-way (fewer on a loaded machine)
 
 
 def _mount_tmpfs(path: Path, size: str) -> bool:
