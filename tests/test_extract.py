@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -190,8 +193,6 @@ def test_find_sources_rules(tmp_path):
     (tmp_path / "inside.rst").symlink_to(tmp_path / "a.rst")
     (tmp_path / "outside.rst").symlink_to("/etc/hostname")
     (tmp_path / "dangling.rst").symlink_to(tmp_path / "nowhere.rst")
-    import os
-
     os.mkfifo(tmp_path / "fifo.rst")
     found = [s.source for s in find_sources(tmp_path)]
     assert found == ["B.RST", "a.rst", "c.markdown", "inside.rst", "sub/e.md"]
@@ -203,14 +204,76 @@ def test_find_sources_rules(tmp_path):
         find_sources(tmp_path / "missing")
 
 
+# --- unreadable files, for real even as root ------------------------------------
+
+# What a chmod-000 file gives when it really is unreadable. Root reads it anyway, through
+# its capabilities (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH): as root the check runs in a
+# child process started by setpriv with every capability dropped (bounding set included,
+# so the parse workers it forks, or execs, get none either). Still uid 0, it reaches the
+# interpreter and the test folders it owns (a process switched to uid 65534 could not:
+# pytest's tmp_path is 0700 and the interpreter may live under /root); only the file's
+# own permissions stop it.
+UNPRIVILEGED = r"""
+import json, sys
+from pathlib import Path
+from barcamp_search.errors import ExtractError
+from barcamp_search.extract import ArchiveOptions, extract_archive, read_file
+from barcamp_search.posts import Post
+
+status = Path("/proc/self/status").read_text()
+for line in ("CapEff:\t0000000000000000", "CapPrm:\t0000000000000000",
+             "CapBnd:\t0000000000000000"):
+    assert line in status.splitlines(), status  # no privilege left
+root, call, names = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+options = ArchiveOptions(root.name)
+
+def outcome(result):
+    if isinstance(result, Post):
+        return ["post", result.source, None]
+    return ["error", result.path, result.reason]
+
+if call == "read_file":
+    try:
+        results = [outcome(read_file(root / names[0], names[0], options, 1 << 20))]
+    except ExtractError as error:
+        results = [outcome(error)]
+else:
+    results = [outcome(r) for r in extract_archive(root, options, workers=2)]
+print(json.dumps(results))
+"""
+
+
+def outcomes(results) -> list[list[str | None]]:
+    """Posts and errors as ``[kind, file, reason]``, the shape UNPRIVILEGED prints."""
+    return [["post", r.source, None] if isinstance(r, Post) else ["error", r.path, r.reason]
+            for r in results]
+
+
+def run_unprivileged(root: Path, call: str = "extract_archive",
+                     *names: str) -> list[list[str | None]]:
+    """``extract_archive`` over ``root`` (or ``read_file`` of the file ``names[0]`` in it)
+    in a child process that has no capability left: for root (any other user simply runs
+    the code in process, where a chmod-000 file is unreadable already)."""
+    assert os.geteuid() == 0
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to check unreadable files as root"
+    result = subprocess.run([setpriv, "--bounding-set=-all", "--inh-caps=-all", "--",
+                             sys.executable, "-c", UNPRIVILEGED, str(root), call, *names],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    return json.loads(result.stdout)
+
+
 def test_unreadable_file_is_reported(tmp_path):
     (tmp_path / "a.rst").write_text("A\n=\n\ntext\n")
     (tmp_path / "b.rst").write_text("B\n=\n\ntext\n")
     (tmp_path / "b.rst").chmod(0)
-    results = extract_all(tmp_path)
-    if isinstance(results[1], Post):  # root reads a chmod-000 file anyway
-        pytest.skip("running as root: permissions do not stop reads")
-    assert results[1].reason == "permission denied"
+    if os.geteuid() == 0:  # root reads a chmod-000 file: the extraction runs without privileges
+        results = run_unprivileged(tmp_path)
+    else:
+        results = outcomes(extract_all(tmp_path))
+    assert results == [["post", "a.rst", None], ["error", "b.rst", "permission denied"]]
 
 
 # --- the real corpora --------------------------------------------------------
