@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from barcamp_search.errors import ConfigError
 
 if TYPE_CHECKING:  # imported lazily: a search needs neither the extractor nor docutils
-    from barcamp_search.indexing import Archive
+    from barcamp_search.indexer.build import Archive
 
 ENV_PREFIX = "BARCAMP_SEARCH_"
 CONFIG_NAME = "barcamp-search.toml"
@@ -137,8 +137,8 @@ def _convert(name: str, kind: type, value: Any) -> Any:
 
 
 def _archive(entry: Any, path: Path | None) -> Archive:
-    from barcamp_search.extract import ArchiveOptions
-    from barcamp_search.indexing import Archive
+    from barcamp_search.read.extract import ArchiveOptions
+    from barcamp_search.indexer.build import Archive
 
     archive_keys = {f.name for f in fields(ArchiveOptions)} | {"path"}
     if not isinstance(entry, dict) or "path" not in entry:

@@ -466,7 +466,7 @@ def serve_help() -> str | None:
 class Server:
     """``barcamp-search serve --index IX --port P --workers N`` on 127.0.0.1.
 
-    ``BENCH_SERVE=gunicorn`` starts gunicorn on ``barcamp_search.app:create_app()``
+    ``BENCH_SERVE=gunicorn`` starts gunicorn on ``barcamp_search.web.app:create_app()``
     instead (for testing the harness before the serve command exists); the
     results then say so.
     """
@@ -499,7 +499,7 @@ class Server:
             env["BARCAMP_SEARCH_INDEX"] = str(self.index)
             self.command = [PYTHON, "-m", "gunicorn", "--workers", str(self.workers),
                             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                            "barcamp_search.app:create_app()"]
+                            "barcamp_search.web.app:create_app()"]
         else:
             self.kind = "serve"
             help_text = serve_help() or ""

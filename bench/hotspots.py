@@ -112,7 +112,7 @@ def profile_query(size: int) -> None:
 
 def profile_stages(size: int) -> None:
     """Wrap the stages of SearchIndex._search in this process and time them per kind."""
-    import barcamp_search.search as search_module
+    import barcamp_search.search.engine as search_module
 
     _, index = ensure_index(size)
     timings: dict[str, float] = defaultdict(float)
@@ -131,7 +131,7 @@ def profile_stages(size: int) -> None:
         setattr(owner, name, timed)
         return True
 
-    import barcamp_search.facets as facets_module
+    import barcamp_search.search.facets as facets_module
 
     matching_module = getattr(__import__("barcamp_search", fromlist=["matching"]),
                               "matching", None)
@@ -194,7 +194,7 @@ def profile_stages(size: int) -> None:
 
 
 def profile_extract(size: int, limit: int) -> None:
-    from barcamp_search.extract import ArchiveOptions, read_post
+    from barcamp_search.read.extract import ArchiveOptions, read_post
 
     folder = corpus(size)
     files = sorted(folder.glob("*.rst"))[:limit]
@@ -215,9 +215,9 @@ def profile_extract(size: int, limit: int) -> None:
 def profile_write(size: int, limit: int) -> None:
     from whoosh import index as whoosh_index
 
-    from barcamp_search import store
-    from barcamp_search.extract import ArchiveOptions, read_post
-    from barcamp_search.schema import post_documents
+    from barcamp_search.indexer import store
+    from barcamp_search.read.extract import ArchiveOptions, read_post
+    from barcamp_search.indexer.schema import post_documents
 
     folder = corpus(size)
     files = sorted(folder.glob("*.rst"))[:limit]
@@ -251,7 +251,7 @@ def profile_write(size: int, limit: int) -> None:
 
 def profile_open(size: int) -> None:
     """What a new index generation costs a searching process: open + per-searcher tables."""
-    from barcamp_search.facets import FACETS
+    from barcamp_search.search.facets import FACETS
     from barcamp_search.search import SearchIndex
 
     _, index = ensure_index(size)
@@ -313,8 +313,8 @@ def profile_cli(size: int) -> None:
 
 
 def profile_reindex(size: int) -> None:
-    from barcamp_search.extract import ArchiveOptions
-    from barcamp_search.indexing import Archive, index_archives
+    from barcamp_search.read.extract import ArchiveOptions
+    from barcamp_search.indexer.build import Archive, index_archives
 
     folder, index = ensure_index(size)
     archive = Archive(folder, ArchiveOptions("bench", lang="fr"))

@@ -14,7 +14,7 @@ command, no shared folder). Results also go to bench/out/loadtest.json.
 
 Options: --seconds 30 --clients 8 --every 2 --corpus generated|examples
 --posts 1000 --workers 2. ``BENCH_SERVE=gunicorn`` runs gunicorn on
-``barcamp_search.app:create_app()`` when there is no serve command yet.
+``barcamp_search.web.app:create_app()`` when there is no serve command yet.
 """
 
 from __future__ import annotations

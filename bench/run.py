@@ -13,7 +13,7 @@ Environment:
   BENCH_SKIP=extract1,web,cli   steps to leave out (extract1 = the 1-process extraction)
   BENCH_EXTRACT1_MAX=0     the 1-process extraction rate is measured on at most this many
                            posts (the first ones); 0 = all
-  BENCH_SERVE=gunicorn     use gunicorn on barcamp_search.app:create_app() when there is
+  BENCH_SERVE=gunicorn     use gunicorn on barcamp_search.web.app:create_app() when there is
                            no ``serve`` command yet (the results say so)
 """
 
@@ -223,7 +223,7 @@ def web_load(index: Path, queries: list[BenchQuery], seconds: float,
 # --- one size ------------------------------------------------------------------------------
 
 def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str]) -> dict:
-    from barcamp_search.workers import default_workers
+    from barcamp_search.read.workers import default_workers
 
     log(f"=== {size} posts")
     pristine = corpus(size)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 from markupsafe import escape
 
-from barcamp_search.app import (
+from barcamp_search.web.app import (
     CSP,
     IndexHolder,
     create_app,
@@ -27,9 +27,9 @@ from barcamp_search.app import (
     snippet_html,
 )
 from barcamp_search.config import Settings
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural
-from barcamp_search.indexing import Archive, index_archives
+from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.web.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural
+from barcamp_search.indexer.build import Archive, index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
 
 from .conftest import CORPORA, SAMPLE
@@ -560,7 +560,7 @@ def test_static_files(client):
 
 
 def test_javascript_writes_no_html():
-    from barcamp_search.app import web_root
+    from barcamp_search.web.app import web_root
 
     script = (web_root() / "static" / "app.js").read_text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",

@@ -127,7 +127,7 @@ def test_config_file_archives(tmp_path):
 
 
 def test_core_imports_neither_flask_nor_click():
-    code = ("import sys, barcamp_search.extract, barcamp_search.indexing, barcamp_search.search, "
+    code = ("import sys, barcamp_search.read.extract, barcamp_search.indexer.build, barcamp_search.search, "
             "barcamp_search.config; print(sorted(m for m in ('flask', 'click') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=ROOT)

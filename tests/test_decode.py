@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from barcamp_search.decode import decode_source
+from barcamp_search.read.decode import decode_source
 from barcamp_search.errors import ExtractError
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from barcamp_search.errors import ArchiveMissing, ExtractError
-from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources, read_post
-from barcamp_search.posts import Link, Person, Post, Section
+from barcamp_search.read.extract import ArchiveOptions, extract_archive, find_sources, read_post
+from barcamp_search.model import Link, Person, Post, Section
 
 from .conftest import ROOT, SAMPLE
 
@@ -217,8 +217,8 @@ UNPRIVILEGED = r"""
 import json, sys
 from pathlib import Path
 from barcamp_search.errors import ExtractError
-from barcamp_search.extract import ArchiveOptions, extract_archive, read_file
-from barcamp_search.posts import Post
+from barcamp_search.read.extract import ArchiveOptions, extract_archive, read_file
+from barcamp_search.model import Post
 
 status = Path("/proc/self/status").read_text()
 for line in ("CapEff:\t0000000000000000", "CapPrm:\t0000000000000000",

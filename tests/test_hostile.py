@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.assemble import MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS
+from barcamp_search.read.assemble import MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS
 from barcamp_search.errors import ExtractError
-from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources, read_post
-from barcamp_search.output import BOLD, DIM, RESET, YELLOW
-from barcamp_search.posts import Post
+from barcamp_search.read.extract import ArchiveOptions, extract_archive, find_sources, read_post
+from barcamp_search.cli.output import BOLD, DIM, RESET, YELLOW
+from barcamp_search.model import Post
 
 from .conftest import CORPORA
 

@@ -23,17 +23,17 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.assemble import MAX_SECTIONS
+from barcamp_search.read.assemble import MAX_SECTIONS
 from barcamp_search.errors import ExtractError
-from barcamp_search.extract import (
+from barcamp_search.read.extract import (
     ArchiveOptions,
     Source,
     extract_archive,
     find_sources,
     read_file,
 )
-from barcamp_search.posts import Post
-from barcamp_search.readers.rst import MAX_LINE, MAX_WARNINGS
+from barcamp_search.model import Post
+from barcamp_search.read.formats.rst import MAX_LINE, MAX_WARNINGS
 
 from .conftest import ROOT, SHARED
 from .test_extract import run_unprivileged
@@ -56,8 +56,8 @@ HANG_GUARD = 120
 # Errors travel as (path, reason, line): an ExtractError does not unpickle.
 FRESH = r"""
 import pickle, sys
-from barcamp_search.extract import extract_archive
-from barcamp_search.posts import Post
+from barcamp_search.read.extract import extract_archive
+from barcamp_search.model import Post
 root, options, limits = pickle.loads(sys.stdin.buffer.read())
 found = [r if isinstance(r, Post) else (r.path, r.reason, r.line)
          for r in extract_archive(root, options, **limits)]

@@ -101,7 +101,7 @@ def test_second_writer_exits_75_after_the_lock_timeout(tmp_path, sample_dir):
     assert cli("index", sample_dir, "--index", index_dir).returncode == 0
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from barcamp_search import store\n"
+         "import sys, time; from pathlib import Path; from barcamp_search.indexer import store\n"
          f"with store.writer_lock(Path({str(index_dir)!r}), 5):\n"
          "    print('held', flush=True); time.sleep(30)"],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from whoosh.lang import stemmer_for_language
 from whoosh.support.charset import accent_map
 
-from barcamp_search.lightstem import english_light_stem, french_light_stem
+from barcamp_search.indexer.lightstem import english_light_stem, french_light_stem
 
 
 def table(text: str) -> list[tuple[str, str]]:

@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.indexing import Archive, index_archives
-from barcamp_search.matching import DocSets, expand_terms, score_documents
-from barcamp_search.queryparse import parse_text
+from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.search.matching import DocSets, expand_terms, score_documents
+from barcamp_search.search.query import parse_text
 from barcamp_search.search import SearchIndex
 
 from .conftest import SAMPLE, SHARED

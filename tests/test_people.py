@@ -1,4 +1,4 @@
-"""Tests for barcamp_search.people: hand-built Documents first, then real corpus posts."""
+"""Tests for barcamp_search.read.people: hand-built Documents first, then real corpus posts."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.people import (
+from barcamp_search.read.people import (
     MAX_NAME,
     clean_name,
     find_people,
     looks_like_name,
     section_speakers,
 )
-from barcamp_search.posts import Block, Document, ParsedSection, Person
+from barcamp_search.model import Block, Document, ParsedSection, Person
 
 # --- helpers -----------------------------------------------------------------
 
@@ -431,7 +431,7 @@ def test_clean_name_and_looks_like_name() -> None:
 def _reader(suffix: str):  # type: ignore[no-untyped-def]
     name, func = ("rst", "read_rst") if suffix == ".rst" else ("markdown", "read_markdown")
     try:
-        module = importlib.import_module(f"barcamp_search.readers.{name}")
+        module = importlib.import_module(f"barcamp_search.read.formats.{name}")
     except ImportError:
         pytest.skip(f"reader {name} not available")
     return getattr(module, func)

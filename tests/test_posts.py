@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from barcamp_search.posts import (
+from barcamp_search.model import (
     normalize_categories,
     normalize_tags,
     parse_date,
@@ -14,7 +14,7 @@ from barcamp_search.posts import (
     split_people,
     strip_emails,
 )
-from barcamp_search.slugs import AnchorMaker, make_anchor, slugify
+from barcamp_search.read.slugs import AnchorMaker, make_anchor, slugify
 
 
 @pytest.mark.parametrize(

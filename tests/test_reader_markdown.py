@@ -1,4 +1,4 @@
-"""Tests for the Markdown reader (``barcamp_search.readers.markdown.read_markdown``).
+"""Tests for the Markdown reader (``barcamp_search.read.formats.markdown.read_markdown``).
 
 Real posts are read from the shared corpora (never copied here); those tests
 skip when the corpora folder is absent. Small synthetic inputs are inline, and
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barcamp_search.posts import Block, Document, Link
-from barcamp_search.readers.markdown import read_markdown
-from barcamp_search.slugs import AnchorMaker
+from barcamp_search.model import Block, Document, Link
+from barcamp_search.read.formats.markdown import read_markdown
+from barcamp_search.read.slugs import AnchorMaker
 
 CORPORA = Path(__file__).parents[2] / "shared" / "corpora"
 CONTENT = Path(__file__).parent / "content" / "markdown"

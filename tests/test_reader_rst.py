@@ -1,4 +1,4 @@
-"""Tests for the reST reader (``barcamp_search.readers.rst.read_rst``).
+"""Tests for the reST reader (``barcamp_search.read.formats.rst.read_rst``).
 
 Real posts are read from the shared corpora (never copied here); those tests
 skip when the corpora folder is absent. Small synthetic inputs are inline.
@@ -22,9 +22,9 @@ import pytest
 from docutils import ApplicationError
 from docutils.transforms import Transform
 
-from barcamp_search.posts import Document, ReadWarning, split_list
-from barcamp_search.readers import rst as rst_reader
-from barcamp_search.readers.rst import MAX_LINE, MAX_WARNINGS, read_rst
+from barcamp_search.model import Document, ReadWarning, split_list
+from barcamp_search.read.formats import rst as rst_reader
+from barcamp_search.read.formats.rst import MAX_LINE, MAX_WARNINGS, read_rst
 
 CORPORA = Path(__file__).parents[2] / "shared" / "corpora"
 HOSTILE = CORPORA / "hostile"

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.indexing import Archive, index_archives
+from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.indexer.build import Archive, index_archives
 from barcamp_search.search import SearchIndex, SearchQuery, SearchResults
 
 from .conftest import CORPORA

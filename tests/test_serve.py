@@ -25,9 +25,9 @@ from typing import TypeVar
 
 import pytest
 
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.indexing import Archive, index_archives
-from barcamp_search.serve import default_workers, gunicorn_options, server_url
+from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.web.serve import default_workers, gunicorn_options, server_url
 
 from .conftest import ROOT, SAMPLE
 
@@ -112,7 +112,7 @@ def start_server(index_dir: Path, tmp_path: Path, workers: int = 2, debug: bool 
         command = [sys.executable, "-c",
                    "import sys; from pathlib import Path; "
                    "from barcamp_search.config import load_settings; "
-                   "from barcamp_search.serve import run_server; "
+                   "from barcamp_search.web.serve import run_server; "
                    f"settings = load_settings({{'index': Path({str(index_dir)!r})}}); "
                    f"sys.exit(run_server(settings, '127.0.0.1', {port}, {workers}, {debug}))"]
     log = tmp_path / f"server-{port}.log"
@@ -286,7 +286,7 @@ def start_server_no_index(tmp_path: Path) -> Server:
     command = [sys.executable, "-c",
                "import sys; from pathlib import Path; "
                "from barcamp_search.config import Settings; "
-               "from barcamp_search.serve import run_server; "
+               "from barcamp_search.web.serve import run_server; "
                f"sys.exit(run_server(Settings(index=Path('missing')), '127.0.0.1', {port}, 1))"]
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
@@ -326,7 +326,7 @@ def test_port_in_use_is_an_error_exit(index_dir, tmp_path):
             [sys.executable, "-c",
              "import sys; from pathlib import Path; "
              "from barcamp_search.config import Settings; "
-             "from barcamp_search.serve import run_server; "
+             "from barcamp_search.web.serve import run_server; "
              f"sys.exit(run_server(Settings(index=Path({str(index_dir)!r})), '127.0.0.1', "
              f"{port}, 1))"],
             capture_output=True, text=True, timeout=60, cwd=tmp_path, env=clean_env())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.synonyms import (
+from barcamp_search.search.synonyms import (
     SynonymMatch,
     Synonyms,
     load_synonyms,
@@ -90,7 +90,7 @@ def test_shipped_entries_are_well_formed():
 
 def test_shipped_file_writes_each_spelling_once():
     """ "Montréal-Python" and "montreal python" are the same entry: write it once."""
-    text = resources.files("barcamp_search").joinpath("synonyms.toml").read_text("utf-8")
+    text = resources.files("barcamp_search.search").joinpath("synonyms.toml").read_text("utf-8")
     raw = tomllib.loads(text)
     for number, group in enumerate(raw["groups"]):
         normalised = [normalise(entry) for entry in group]

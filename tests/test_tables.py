@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 import shutil
 
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.facets import FacetTables
-from barcamp_search.indexing import Archive, index_archives
-from barcamp_search.matching import DocSets
+from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.search.facets import FacetTables
+from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.search.matching import DocSets
 from barcamp_search.search import SearchIndex, SearchQuery
-from barcamp_search.store import _ViewFile, live_generation
+from barcamp_search.indexer.store import _ViewFile, live_generation
 
 from .conftest import SAMPLE
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.extract import ArchiveOptions
-from barcamp_search.indexing import Archive, index_archives
+from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.indexer.build import Archive, index_archives
 
 from .conftest import ROOT, SAMPLE
 
@@ -47,7 +47,7 @@ def test_wheel_contains_templates_and_static_files(wheel):
                  for p in (ROOT / "web" / "static").iterdir()}
     assert expected <= names
     assert "barcamp_search/web/__init__.py" in names
-    assert "barcamp_search/app.py" in names and "barcamp_search/serve.py" in names
+    assert "barcamp_search/web/app.py" in names and "barcamp_search/web/serve.py" in names
     assert not [n for n in names if n.startswith(("web/", "tests/"))]
     metadata = zipfile.ZipFile(wheel).read("barcamp_search-0.1.0.dist-info/METADATA").decode()
     assert "Requires-Dist: gunicorn" in metadata and "Requires-Dist: flask" in metadata
@@ -76,7 +76,7 @@ def test_installed_wheel_serves_pages_with_css_from_elsewhere(wheel, tmp_path):
 import json, sys
 from pathlib import Path
 import barcamp_search
-from barcamp_search.app import create_app, web_root
+from barcamp_search.web.app import create_app, web_root
 from barcamp_search.config import Settings
 client = create_app(Settings(index=Path(sys.argv[1]))).test_client()
 page = client.get("/search?q=micro-python")

@@ -6,7 +6,7 @@ import os
 import time
 
 from barcamp_search.errors import ExtractError
-from barcamp_search.workers import Job, WorkerPool
+from barcamp_search.read.workers import Job, WorkerPool
 
 
 def _behave(job: Job):

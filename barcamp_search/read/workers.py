@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from barcamp_search.children import name_process, parent_alive
+from barcamp_search.read.children import name_process, parent_alive
 from barcamp_search.errors import ExtractError
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Markdown reader (stage "read"): Markdown post text -> :class:`posts.Document`.
 
 Input: the decoded text of one Markdown post (BOM removed, LF line ends).
-Output: a :class:`~barcamp_search.posts.Document`: metadata (Pelican header,
+Output: a :class:`~barcamp_search.model.Document`: metadata (Pelican header,
 YAML or TOML front matter, see :mod:`.frontmatter`), sections from headings,
 prose blocks for the people finder, links in document order, read warnings.
 
@@ -22,9 +22,9 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from barcamp_search.posts import Block, Document, Link, ParsedSection, ReadWarning
-from barcamp_search.readers.frontmatter import split_header
-from barcamp_search.slugs import AnchorMaker
+from barcamp_search.model import Block, Document, Link, ParsedSection, ReadWarning
+from barcamp_search.read.formats.frontmatter import split_header
+from barcamp_search.read.slugs import AnchorMaker
 
 MAX_NESTING = 50  # markdown-it drops what is nested deeper (no recursion error)
 

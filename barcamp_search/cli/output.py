@@ -10,8 +10,8 @@ from typing import Any
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from barcamp_search.posts import Post
-    from barcamp_search.search import SearchResults
+    from barcamp_search.model import Post
+    from barcamp_search.search.engine import SearchResults
 
 BOLD, YELLOW, DIM, RESET = "\033[1m", "\033[1;33m", "\033[2m", "\033[0m"
 

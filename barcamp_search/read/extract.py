@@ -20,11 +20,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from barcamp_search.assemble import build_post
-from barcamp_search.decode import decode_source
+from barcamp_search.read.assemble import build_post
+from barcamp_search.read.decode import decode_source
 from barcamp_search.errors import ArchiveMissing, ExtractError
-from barcamp_search.posts import Post
-from barcamp_search.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool
+from barcamp_search.model import Post
+from barcamp_search.read.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -144,8 +144,8 @@ def read_post(
         raise ExtractError(source, "not a .rst or Markdown file")
     text, warnings = decode_source(data, source)
     # imported here: an indexing run with nothing to parse never loads docutils
-    from barcamp_search.readers.markdown import read_markdown
-    from barcamp_search.readers.rst import read_rst
+    from barcamp_search.read.formats.markdown import read_markdown
+    from barcamp_search.read.formats.rst import read_rst
 
     try:
         document = read_rst(text, source) if fmt == "rst" else read_markdown(text, source)
@@ -210,8 +210,8 @@ def import_readers() -> None:
     """Import what parsing needs (a worker's warm-up: docutils alone takes ~0.1 s)."""
     import dateutil.parser  # noqa: F401
 
-    import barcamp_search.readers.markdown  # noqa: F401
-    import barcamp_search.readers.rst  # noqa: F401
+    import barcamp_search.read.formats.markdown  # noqa: F401
+    import barcamp_search.read.formats.rst  # noqa: F401
 
 
 def parse_pool(workers: int = 1, timeout: float = DEFAULT_TIMEOUT,

@@ -47,7 +47,7 @@ from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
-from barcamp_search.posts import Post
+from barcamp_search.model import Post
 
 SCHEMA_VERSION = 5
 LANGUAGES = ("fr", "en")

@@ -20,9 +20,9 @@ import click
 from barcamp_search import __version__
 from barcamp_search.config import Settings, describe, load_settings
 from barcamp_search.errors import ArchiveMissing, BarcampSearchError, Interrupted
-from barcamp_search.facets import FACETS
-from barcamp_search.output import format_results, format_shown, format_stats
-from barcamp_search.search import SORTS, SearchIndex, SearchQuery
+from barcamp_search.search.facets import FACETS
+from barcamp_search.cli.output import format_results, format_shown, format_stats
+from barcamp_search.search.engine import SORTS, SearchIndex, SearchQuery
 
 # The extractor (docutils, markdown-it) and the indexing job are imported inside the
 # commands that use them, so a cold `barcamp-search search` starts fast.
@@ -76,10 +76,10 @@ def extract(paths, archive, site_url, url_pattern, lang, authors_are_speakers, i
 
     Example: barcamp-search extract ../shared/corpora/python-nantes --json
     """
-    from barcamp_search.extract import ArchiveOptions, extract_archive, find_sources
-    from barcamp_search.output import format_post
-    from barcamp_search.posts import Post
-    from barcamp_search.workers import default_workers
+    from barcamp_search.read.extract import ArchiveOptions, extract_archive, find_sources
+    from barcamp_search.cli.output import format_post
+    from barcamp_search.model import Post
+    from barcamp_search.read.workers import default_workers
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -149,9 +149,9 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
 
     Example: barcamp-search index ../shared/corpora/python-nantes --lang fr --every 10m
     """
-    from barcamp_search.extract import ArchiveOptions
-    from barcamp_search.indexing import Archive, ParseLimits, index_archives, read_registry
-    from barcamp_search.job import parse_duration, run_periodically
+    from barcamp_search.read.extract import ArchiveOptions
+    from barcamp_search.indexer.build import Archive, ParseLimits, index_archives, read_registry
+    from barcamp_search.cli.reindex import parse_duration, run_periodically
 
     settings = _settings(ctx, index=index_dir, workers=workers, lock_timeout=lock_timeout)
     missing = [str(p) for p in paths if not p.is_dir()]
@@ -205,7 +205,7 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
 
 def pull_archives(archives: list) -> None:
     """git pull --ff-only in each archive that is a git checkout; failures are reported."""
-    from barcamp_search.job import git_pull, is_git_checkout
+    from barcamp_search.cli.reindex import git_pull, is_git_checkout
 
     for archive in archives:
         if is_git_checkout(archive.path):
@@ -383,7 +383,7 @@ def serve(ctx, index_dir, host, port, workers, debug):
 
     Example: barcamp-search serve --index index --port 5000 --workers 2
     """
-    from barcamp_search.serve import run_server  # gunicorn and flask only for this command
+    from barcamp_search.web.serve import run_server  # gunicorn and flask only for this command
 
     settings = _settings(ctx, index=index_dir, host=host, port=port, web_workers=workers)
     ctx.exit(run_server(settings, settings.host, settings.port, settings.web_workers or None,

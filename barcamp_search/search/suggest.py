@@ -14,7 +14,7 @@ from typing import Any
 
 
 from barcamp_search.errors import QueryError
-from barcamp_search.queryparse import parse_text, query_words
+from barcamp_search.search.query import parse_text, query_words
 
 
 def suggest(searcher: Any, text: str, count: Callable[[Any], int], found: int) -> str | None:

@@ -28,7 +28,7 @@ from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
 from whoosh.support.charset import accent_map
 
 from barcamp_search.errors import QueryError
-from barcamp_search.schema import _EXTRA_STOPS, LANGUAGES, language_analyzer, name_analyzer
+from barcamp_search.indexer.schema import _EXTRA_STOPS, LANGUAGES, language_analyzer, name_analyzer
 
 MAX_CHARS = 1000
 MAX_WORDS = 50

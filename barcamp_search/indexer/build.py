@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 
-from barcamp_search import children, store
+from barcamp_search.read import children
+from barcamp_search.indexer import store
 from barcamp_search.errors import (
     ArchiveMissing,
     BarcampSearchError,
@@ -37,7 +38,7 @@ from barcamp_search.errors import (
     IndexUnwritable,
     StrictFailure,
 )
-from barcamp_search.extract import (
+from barcamp_search.read.extract import (
     DEFAULT_MAX_BYTES,
     ArchiveOptions,
     Source,
@@ -45,10 +46,10 @@ from barcamp_search.extract import (
     find_sources,
     parse_pool,
 )
-from barcamp_search.posts import Post
-from barcamp_search.matching import DocSets
-from barcamp_search.schema import post_documents, post_key, read_ledger, stub_document
-from barcamp_search.workers import (
+from barcamp_search.model import Post
+from barcamp_search.search.matching import DocSets
+from barcamp_search.indexer.schema import post_documents, post_key, read_ledger, stub_document
+from barcamp_search.read.workers import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
     WorkerPool,

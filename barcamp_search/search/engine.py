@@ -26,13 +26,13 @@ from typing import Any
 from whoosh.query import Term
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from barcamp_search import store
+from barcamp_search.indexer import store
 from barcamp_search.errors import QueryError
-from barcamp_search.facets import FacetTables, count_facets, fold
-from barcamp_search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
-from barcamp_search.queryparse import parse_text
-from barcamp_search.snippets import snippet_for
-from barcamp_search.suggest import suggest
+from barcamp_search.search.facets import FacetTables, count_facets, fold
+from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
+from barcamp_search.search.query import parse_text
+from barcamp_search.search.snippets import snippet_for
+from barcamp_search.search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100

@@ -35,7 +35,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
 from barcamp_search.errors import IndexLocked, IndexMissing, IndexUnwritable, SchemaMismatch
-from barcamp_search.schema import SCHEMA_VERSION, build_schema
+from barcamp_search.indexer.schema import SCHEMA_VERSION, build_schema
 
 logger = logging.getLogger(__name__)
 

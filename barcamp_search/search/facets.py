@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from whoosh.query import And, Term
 from whoosh.support.charset import accent_map
 
-from barcamp_search.matching import DocSets
-from barcamp_search.schema import FACET_FIELDS, read_facet_column
+from barcamp_search.search.matching import DocSets
+from barcamp_search.indexer.schema import FACET_FIELDS, read_facet_column
 
 if TYPE_CHECKING:
-    from barcamp_search.search import FacetCount, SearchQuery
+    from barcamp_search.search.engine import FacetCount, SearchQuery
 
 FACETS = ("tag", "author", "speaker", "year", "archive")
 
@@ -241,7 +241,7 @@ def _merge_case_variants(per_post: list[tuple[str, ...]]) -> list[tuple[str, ...
 def count_facets(tables: FacetTables, posts: set[int], query: SearchQuery,
                  facets: tuple[str, ...] = FACETS) -> dict[str, tuple[FacetCount, ...]]:
     """Post counts of each facet value over ``posts``; selected values flagged and kept."""
-    from barcamp_search.search import FacetCount
+    from barcamp_search.search.engine import FacetCount
 
     result: dict[str, tuple[FacetCount, ...]] = {}
     for facet in facets:

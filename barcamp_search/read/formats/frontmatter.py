@@ -3,7 +3,7 @@
 Input: the decoded text of a Markdown file. Output: ``(fields, body, offset,
 warnings)``: the metadata with lower-cased keys, the text after the header,
 the number of source lines the header used (to number body lines), and
-:class:`~barcamp_search.posts.ReadWarning` for anything dropped.
+:class:`~barcamp_search.model.ReadWarning` for anything dropped.
 
 Three syntaxes, tried in this order:
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from barcamp_search.posts import ReadWarning
+from barcamp_search.model import ReadWarning
 
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

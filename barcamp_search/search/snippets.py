@@ -13,7 +13,7 @@ from typing import Any
 
 from whoosh.highlight import ContextFragmenter, Formatter, highlight
 
-from barcamp_search.schema import index_language, language_analyzer
+from barcamp_search.indexer.schema import index_language, language_analyzer
 
 SNIPPET_CHARS = 240
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from barcamp_search.app import create_app
+from barcamp_search.web.app import create_app
 from barcamp_search.config import Settings
-from barcamp_search.store import live_generation
+from barcamp_search.indexer.store import live_generation
 
 logger = logging.getLogger(__name__)
 

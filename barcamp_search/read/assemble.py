@@ -16,8 +16,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from barcamp_search.people import find_people, section_speakers
-from barcamp_search.posts import (
+from barcamp_search.read.people import find_people, section_speakers
+from barcamp_search.model import (
     LINK_SCHEMES,
     Document,
     Link,
@@ -32,10 +32,10 @@ from barcamp_search.posts import (
     split_people,
     strip_emails,
 )
-from barcamp_search.slugs import slugify
+from barcamp_search.read.slugs import slugify
 
 if TYPE_CHECKING:
-    from barcamp_search.extract import ArchiveOptions
+    from barcamp_search.read.extract import ArchiveOptions
 
 MAX_TITLE = 300
 MAX_TAGS = 100

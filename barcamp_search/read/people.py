@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .posts import Block, Document, ParsedSection, Person, ReadWarning, clean_text, dedupe
+from barcamp_search.model import Block, Document, ParsedSection, Person, ReadWarning, clean_text, dedupe
 
 MAX_NAME = 100
 _SP = r"[ \t\u00a0\u202f]"

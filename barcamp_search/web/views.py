@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from flask import Flask, jsonify, render_template, request, url_for
 
-from barcamp_search.app import (
+from barcamp_search.web.app import (
     MULTI_PARAMS,
     current_index,
     error_response,
@@ -26,9 +26,9 @@ from barcamp_search.app import (
     ui_text,
 )
 from barcamp_search.errors import QueryError
-from barcamp_search.facets import FACETS
-from barcamp_search.i18n import LANGUAGE_NAMES, LANGUAGES
-from barcamp_search.search import SORTS, Hit, SearchQuery, SearchResults
+from barcamp_search.search.facets import FACETS
+from barcamp_search.web.i18n import LANGUAGE_NAMES, LANGUAGES
+from barcamp_search.search.engine import SORTS, Hit, SearchQuery, SearchResults
 
 FACETS_SHOWN = 8  # values of a facet before "more"
 SUGGEST_LIMIT = 20

@@ -1,4 +1,4 @@
-"""reST reader stage: Pelican-style reStructuredText -> :class:`barcamp_search.posts.Document`.
+"""reST reader stage: Pelican-style reStructuredText -> :class:`barcamp_search.model.Document`.
 
 Input: the decoded text of one ``.rst`` post (BOM removed, LF line ends, no NUL)
 and a source name used in messages. Output: a ``Document`` with the promoted
@@ -40,7 +40,7 @@ from docutils.parsers.rst import Parser, roles
 from docutils.readers.standalone import Reader
 from docutils.transforms import Transform, frontmatter, references
 
-from barcamp_search.posts import Block, Document, Link, ParsedSection, ReadWarning
+from barcamp_search.model import Block, Document, Link, ParsedSection, ReadWarning
 
 if TYPE_CHECKING:
     from docutils.frontend import Values

@@ -37,8 +37,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from barcamp_search.config import Settings, load_settings
 from barcamp_search.errors import IndexMissing, IndexUnwritable, QueryError, SchemaMismatch
-from barcamp_search.i18n import COOKIE, choose_language, format_date, plural, translate
-from barcamp_search.search import SearchIndex, SearchQuery
+from barcamp_search.web.i18n import COOKIE, choose_language, format_date, plural, translate
+from barcamp_search.search.engine import SearchIndex, SearchQuery
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +62,7 @@ WORD = re.compile(r"\w+")
 
 def web_root() -> Path:
     """The folder of templates/ and static/: ``barcamp_search.web`` as installed."""
-    try:
-        import barcamp_search.web as web
-    except ModuleNotFoundError:  # a source checkout not installed with pip
-        return Path(__file__).resolve().parents[1] / "web"
-    return Path(web.__file__).resolve().parent
+    return Path(__file__).resolve().parent
 
 
 class IndexHolder:
