@@ -10,7 +10,8 @@ from barcamp_search.search.facets import FacetTables
 from barcamp_search.indexer.build import Archive, index_archives
 from barcamp_search.search.matching import DocSets
 from barcamp_search.search import SearchIndex, SearchQuery
-from barcamp_search.indexer.store import _ViewFile, live_generation
+from barcamp_search.indexer.store import live_generation
+from barcamp_search.indexer.whoosh_private import ViewFile
 
 from .conftest import SAMPLE
 
@@ -67,7 +68,7 @@ def test_damaged_tables_file_is_rebuilt(tmp_path):
 
 def test_view_file_reads_like_bytesio():
     data = bytes(range(256)) * 40 + b"line one\nline two\nend"
-    view, reference = _ViewFile(memoryview(data)), io.BytesIO(data)
+    view, reference = ViewFile(memoryview(data)), io.BytesIO(data)
     steps = [("read", 10), ("seek", 500), ("read", 3), ("tell",), ("seek", -5, 1),
              ("read", 7), ("seek", -12, 2), ("readline",), ("readline",), ("read", -1),
              ("read", 5), ("seek", 0), ("read", None), ("seek", 10_000 + 3), ("read", 4)]

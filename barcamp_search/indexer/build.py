@@ -29,7 +29,7 @@ from typing import Any
 
 
 from barcamp_search.read import children
-from barcamp_search.indexer import store
+from barcamp_search.indexer import store, whoosh_private
 from barcamp_search.errors import (
     ArchiveMissing,
     BarcampSearchError,
@@ -47,7 +47,6 @@ from barcamp_search.read.extract import (
     parse_pool,
 )
 from barcamp_search.model import Post
-from barcamp_search.search.matching import DocSets
 from barcamp_search.indexer.schema import post_documents, post_key, read_ledger, stub_document
 from barcamp_search.read.workers import (
     DEFAULT_MEMORY_MB,
@@ -251,34 +250,17 @@ def _writer(ix: Any, fresh: bool) -> Any:
         # Fork the sub-writers now, while this process is small: Whoosh starts them at the
         # first batch, after the extraction, and each would then carry a copy-on-write
         # image of every extracted post (1.1 GB peak per process at 50,000 posts).
-        subwriter = _subwriter_class()
-        while len(writer.tasks) < writer.procs:
-            task = subwriter(writer.storage, writer.indexname, writer.jobqueue,
-                              writer.resultqueue, writer.subargs, writer.multisegment)
-            writer.tasks.append(task)
-            task.start()
+        for task in whoosh_private.start_subwriters(
+                writer, lambda: children.name_process("barcamp-write")):
             children.watch(task, "index sub-writer")
         return writer
     return ix.writer(limitmb=256, procs=1)
 
 
-def _subwriter_class() -> Any:
-    from whoosh.multiproc import SubWriterTask
-
-    class SubWriter(SubWriterTask):  # type: ignore[misc]
-        """Whoosh's sub-writer, named for ps (it dies with the run: ``children``)."""
-
-        def run(self) -> None:
-            children.name_process("barcamp-write")
-            super().run()
-
-    return SubWriter
-
-
 def _check_subwriters(writer: Any) -> None:
     """Whoosh commits without the segment of a sub-writer that died: never keep that."""
     children.unwatch_all()
-    for task in getattr(writer, "tasks", ()):
+    for task in whoosh_private.subwriters(writer):
         if task.exitcode != 0:
             raise ChildDied("index sub-writer", task.pid, task.exitcode or 0)
 
@@ -286,13 +268,7 @@ def _check_subwriters(writer: Any) -> None:
 def _stop_subwriters(writer: Any) -> None:
     """A run that stops early ends its sub-writers (Whoosh's cancel does not)."""
     children.unwatch_all()
-    for task in getattr(writer, "tasks", ()):
-        if task.is_alive():
-            task.kill()
-        task.join(5)
-    for queue in (getattr(writer, "jobqueue", None), getattr(writer, "resultqueue", None)):
-        if queue is not None:
-            queue.cancel_join_thread()
+    whoosh_private.stop_subwriters(writer)
 
 
 @dataclass
@@ -311,9 +287,13 @@ def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
         # one pass over the ledger column of the archive's documents, no stored fields
         reader = searcher.reader()
         ledger = reader.column_reader("ledger") if reader.has_column("ledger") else None
-        sets = DocSets(searcher)
-        docnums = () if ledger is None else sets.term("archive", name, cache=False) & (
-            sets.term("kind", "post", cache=False) | sets.term("kind", "stub", cache=False))
+        leaves = reader.leaf_readers()
+
+        def docs(fieldname: str, text: str) -> set[int]:
+            return whoosh_private.term_documents(leaves, fieldname, text)
+
+        docnums: set[int] = set() if ledger is None else docs("archive", name) & (
+            docs("kind", "post") | docs("kind", "stub"))
         for docnum in docnums:
             entry = read_ledger(ledger[docnum])
             if entry is not None:

@@ -34,6 +34,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
+from barcamp_search.indexer.whoosh_private import live_segments
 from barcamp_search.errors import IndexLocked, IndexMissing, IndexUnwritable, SchemaMismatch
 from barcamp_search.indexer.schema import SCHEMA_VERSION, build_schema
 
@@ -43,71 +44,6 @@ CURRENT = "CURRENT"
 META = "barcamp-search.json"
 STATUS = "status.json"
 KEEP_SUPERSEDED_SECONDS = 60.0
-
-
-class _ViewFile:
-    """A read-only file over a memoryview (a slice of the index's mmap), without copying.
-
-    whoosh3 3.54 opens every part of a compound segment file as
-    ``BufferFile(memoryview)``, which wraps it in ``BytesIO``: that copies the whole
-    part (postings, stored fields...) into each process, 110 MB at 10,000 posts,
-    and costs tens of milliseconds at every open. Reads here copy only what is read;
-    the pages stay in the page cache, shared by every worker."""
-
-    __slots__ = ("_view", "_pos")
-
-    def __init__(self, view: memoryview) -> None:
-        self._view = view
-        self._pos = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        start = self._pos
-        end = len(self._view) if size is None or size < 0 else min(len(self._view),
-                                                                   start + size)
-        self._pos = max(start, end)
-        return bytes(self._view[start:end])
-
-    def readline(self, size: int | None = -1) -> bytes:
-        rest = bytes(self._view[self._pos:])
-        end = rest.find(b"\n") + 1 or len(rest)
-        if size is not None and size >= 0:
-            end = min(end, size)
-        self._pos += end
-        return rest[:end]
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._pos, 2: len(self._view)}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:  # BufferFile.close releases the view itself
-        pass
-
-    def __iter__(self) -> Iterator[bytes]:
-        while self._pos < len(self._view):
-            yield self.readline()
-
-
-def _read_without_copies() -> None:
-    from io import BytesIO
-
-    from whoosh.filedb.structfile import BufferFile
-
-    def __init__(self: Any, buf: Any, name: str | None = None, onclose: Any = None) -> None:
-        self._buf = buf
-        self._name = name
-        self.file = _ViewFile(buf) if isinstance(buf, memoryview) else BytesIO(buf)
-        self.onclose = onclose
-        self.is_real = False
-        self.is_closed = False
-
-    BufferFile.__init__ = __init__
-
-
-_read_without_copies()
 
 
 def live_generation(root: Path) -> Path | None:
@@ -195,7 +131,7 @@ def clean_orphans(generation: Path) -> None:
     ix = whoosh_index.open_dir(str(generation))
     try:
         whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(),
-                                 ix._segments())
+                                 live_segments(ix))
     finally:
         ix.close()
     for leftover in generation.glob("*.tmp"):  # the writer's pool folder (MAIN.tmp)

@@ -25,7 +25,6 @@ from whoosh.codec import whoosh3
 from whoosh.filedb.structfile import BufferFile
 from whoosh.highlight import Formatter
 from whoosh.index import FileIndex
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.scoring import BM25F
 
 from barcamp_search.errors import BarcampSearchError
@@ -56,9 +55,6 @@ REQUIREMENTS: tuple[tuple[str, Callable[[], bool]], ...] = (
     ("BufferFile(buf, name, onclose) keeps its buffer in .file",
      lambda: BufferFile.__init__.__code__.co_varnames[1:4] == ("buf", "name", "onclose")),
     ("FileIndex._segments()", _has("whoosh.index", "FileIndex", "_segments")),
-    ("MpWriter._commit and SubWriterTask", lambda: hasattr(MpWriter, "_commit")
-     and SubWriterTask.__init__.__code__.co_varnames[1:7] == (
-         "storage", "indexname", "jobqueue", "resultqueue", "kwargs", "multisegment")),
     ("W3LeafMatcher block reads", lambda: all(
         hasattr(whoosh3.W3LeafMatcher, name)
         for name in ("_read_ids", "_read_weights", "_read_values", "_goto"))),
@@ -82,6 +78,18 @@ def check_whoosh(requirements: tuple[tuple[str, Callable[[], bool]], ...] = REQU
             f"the installed Whoosh ({version}) lacks {', '.join(missing)}; barcamp-search "
             f"needs {NEEDED}: pip install 'whoosh3>=3.54,<3.55'")
 
+
+def _subwriter_requirement() -> bool:
+    from whoosh.multiproc import MpWriter, SubWriterTask
+
+    return hasattr(MpWriter, "_commit") and SubWriterTask.__init__.__code__.co_varnames[
+        1:7] == ("storage", "indexname", "jobqueue", "resultqueue", "kwargs", "multisegment")
+
+
+# Checked when a multi-process writer is first used: whoosh.multiproc imports
+# multiprocessing, which a search never needs (a cold CLI search stays fast).
+WRITER_REQUIREMENTS = (("MpWriter and SubWriterTask(storage, indexname, jobqueue, "
+                        "resultqueue, kwargs, multisegment)", _subwriter_requirement),)
 
 check_whoosh()
 
@@ -164,11 +172,13 @@ def segment_id(leaf: Any) -> str | None:
 # -- The sub-writers of a multi-process writer ------------------------------------------
 
 
-def start_subwriters(writer: MpWriter, on_start: Callable[[], None]) -> list[Any]:
+def start_subwriters(writer: Any, on_start: Callable[[], None]) -> list[Any]:
     """Fork all of ``writer``'s sub-writers now (Whoosh forks them at the first batch),
     each calling ``on_start`` first; returns them."""
+    check_whoosh(WRITER_REQUIREMENTS)
+    from whoosh.multiproc import SubWriterTask
 
-    class SubWriter(SubWriterTask):  # type: ignore[misc]
+    class SubWriter(SubWriterTask):
         def run(self) -> None:
             on_start()
             super().run()
@@ -193,9 +203,10 @@ def stop_subwriters(writer: Any) -> None:
         if task.is_alive():
             task.kill()
         task.join(5)
-    if isinstance(writer, MpWriter):
-        writer.jobqueue.cancel_join_thread()
-        writer.resultqueue.cancel_join_thread()
+    for name in ("jobqueue", "resultqueue"):  # a multi-process writer's queues
+        queue = getattr(writer, name, None)
+        if queue is not None:
+            queue.cancel_join_thread()
 
 
 # -- Postings, lengths, expansions, scoring -------------------------------------------
@@ -240,6 +251,17 @@ def posting_arrays(reader: Any, fieldname: str, btext: bytes) -> tuple[list[int]
     return ids, weights
 
 
+def term_documents(leaves: list[tuple[Any, int]], fieldname: str,
+                   text: bytes | str) -> set[int]:
+    """Every live document (index-wide numbers) of the leaves containing a term."""
+    docs: set[int] = set()
+    for reader, offset in leaves:
+        if (fieldname, text) in reader:
+            ids = posting_arrays(reader, fieldname, text)[0]  # type: ignore[arg-type]
+            docs.update(d + offset for d in ids) if offset else docs.update(ids)
+    return docs
+
+
 def posting_positions(reader: Any, fieldname: str, btext: bytes, decode: Any,
                       docs: set[int]) -> dict[int, list[int]]:
     """Positions of a word in each of ``docs`` (segment document numbers)."""
@@ -267,7 +289,7 @@ def length_bytes(reader: Any, fieldname: str) -> bytes | None:
     column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
     if column is None or getattr(column, "_fixedlen", None) != 1:
         return None
-    return column._dbfile.get(column._basepos, column._count)  # type: ignore[no-any-return]
+    return column._dbfile.get(column._basepos, column._count)
 
 
 def expansions(query: Any, reader: Any) -> list[bytes]:
@@ -280,7 +302,7 @@ def field_b(weighting: BM25F, fieldname: str) -> float:
     return float(weighting._field_B.get(fieldname, weighting.B))
 
 
-class EscapingFormatter(Formatter):  # type: ignore[misc]
+class EscapingFormatter(Formatter):
     """A highlight formatter whose text between matches is HTML-escaped (Whoosh's
     ``Formatter._text`` hook)."""
 

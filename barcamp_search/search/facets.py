@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh.query import And, Term
 from whoosh.support.charset import accent_map
 
+from barcamp_search.indexer.whoosh_private import segment_id
 from barcamp_search.search.matching import DocSets
 from barcamp_search.indexer.schema import FACET_FIELDS, read_facet_column
 
@@ -193,9 +194,7 @@ class FacetTables:
 def _segments_key(reader: Any, generation: int) -> tuple[Any, ...]:
     segments = []
     for leaf, offset in reader.leaf_readers():
-        segment = getattr(leaf, "_segment", None)
-        segid = segment.segment_id() if segment is not None else None
-        segments.append((segid, offset, leaf.doc_count_all(), leaf.doc_count()))
+        segments.append((segment_id(leaf), offset, leaf.doc_count_all(), leaf.doc_count()))
     return (TABLES_VERSION, generation, tuple(segments))
 
 

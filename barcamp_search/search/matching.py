@@ -28,6 +28,15 @@ from whoosh import query as q
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from barcamp_search.indexer.whoosh_private import (
+    expansions,
+    field_b,
+    length_bytes,
+    posting_arrays,
+    posting_positions,
+    term_documents,
+)
+
 # Posting sets kept per searcher (most queries share common words), bounded by their total
 # size: a set of 60,000 document numbers weighs about 3 MB, a serving worker must stay small.
 TERM_CACHE = 2048
@@ -60,7 +69,7 @@ class DocSets:
                getattr(query, "maxdist", None), getattr(query, "prefixlength", None))
         found = self._expansions.get(key)
         if found is None:
-            found = list(query._btexts(self.reader))
+            found = expansions(query, self.reader)
             self._expansions[key] = found
             if len(self._expansions) > EXPANSION_CACHE:
                 self._expansions.popitem(last=False)
@@ -88,12 +97,7 @@ class DocSets:
             if btext is not None:
                 found = frozenset(self._scored_term(fieldname, btext)[0])
                 return self._remember(key, found)
-        docs: set[int] = set()
-        for reader, offset in self.leaves:
-            if (fieldname, text) in reader:
-                ids = _postings(reader, fieldname, text)[0]
-                docs.update(d + offset for d in ids) if offset else docs.update(ids)
-        found = frozenset(docs)
+        found = frozenset(term_documents(self.leaves, fieldname, text))
         return self._remember(key, found) if cache else found
 
     def _remember(self, key: tuple[str, bytes | str], found: frozenset[int]
@@ -166,7 +170,8 @@ class DocSets:
                      if offset <= d < offset + reader.doc_count_all()}
             if not local:
                 continue
-            positions = [_positions(reader, query.fieldname, word, field.format, local)
+            positions = [posting_positions(reader, query.fieldname, word,
+                                           field.format.decode_positions, local)
                          for word in words]
             for docnum in local:
                 following = [set(by_doc.get(docnum, ())) for by_doc in positions[1:]]
@@ -273,13 +278,13 @@ class DocSets:
             weighting = searcher.weighting
             idf = searcher.idf(fieldname, btext)
             avgfl = searcher.avg_field_length(fieldname) or 1
-            B = weighting._field_B.get(fieldname, weighting.B)
+            B = field_b(weighting, fieldname)
             K1 = weighting.K1
             K1_1 = K1 + 1
         for index, (reader, offset) in enumerate(self.leaves):
             if (fieldname, btext) not in reader:
                 continue
-            local, weights = _postings(reader, fieldname, btext)
+            local, weights = posting_arrays(reader, fieldname, btext)
             ids.extend([d + offset for d in local] if offset else local)
             if not field.scorable:  # WeightScorer: the weight itself
                 values.extend(weights)
@@ -304,7 +309,7 @@ class DocSets:
         """A segment's length bytes for a field and the BM25 length term of each byte."""
         key = (index, fieldname)
         if key not in self._norms:
-            lengths = _length_bytes(reader, fieldname)
+            lengths = length_bytes(reader, fieldname)
             table = [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl)
                      for b in range(256)]
             self._norms[key] = None if lengths is None else (lengths, table)
@@ -319,86 +324,6 @@ def _simple_phrase(query: Any, schema: Any) -> bool:
         return False
     fmt = schema[query.fieldname].format
     return bool(fmt and fmt.supports("positions") and hasattr(fmt, "decode_positions"))
-
-
-def _positions(reader: Any, fieldname: str, word: bytes, fmt: Any,
-               docs: set[int]) -> dict[int, list[int]]:
-    """Positions of a word in each of ``docs`` (segment document numbers)."""
-    if (fieldname, word) not in reader:
-        return {}
-    matcher = reader.postings(fieldname, word)
-    if getattr(matcher, "_exclude", False):
-        matcher = matcher.child  # deleted documents are not in ``docs`` anyway
-    found: dict[int, list[int]] = {}
-    decode = fmt.decode_positions
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values") and \
-            hasattr(matcher, "_goto"):
-        while matcher.is_active():  # whoosh3 W3LeafMatcher: a block at a time
-            if matcher._ids is None:
-                matcher._read_ids()
-            block = matcher._ids
-            wanted = [i for i in range(matcher._i, matcher._blocklength) if block[i] in docs]
-            if wanted:
-                if matcher._values is None:
-                    matcher._read_values()
-                values = matcher._values
-                for i in wanted:
-                    found[block[i]] = decode(values[i])
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-        return found
-    while matcher.is_active():
-        if matcher.id() in docs:
-            found[matcher.id()] = decode(matcher.value())
-        matcher.next()
-    return found
-
-
-def _length_bytes(reader: Any, fieldname: str) -> bytes | None:
-    """The stored length byte of every document of a segment for a field (whoosh3 codec)."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
-        return None
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None or getattr(column, "_fixedlen", None) != 1:
-        return None
-    return column._dbfile.get(column._basepos, column._count)
-
-
-def _postings(reader: Any, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
-    """Document numbers and weights of one segment's posting list, deleted ones left out."""
-    matcher = reader.postings(fieldname, btext)
-    excluded: Any = getattr(matcher, "_ids", None) if getattr(
-        matcher, "_exclude", False) else None
-    if excluded is not None:
-        matcher = matcher.child
-    ids: list[int] = []
-    weights: list[float] = []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_goto"):
-        while matcher.is_active():  # whoosh3 W3LeafMatcher: each block's arrays
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            ids.extend(matcher._ids[matcher._i:matcher._blocklength])
-            weights.extend(matcher._weights[matcher._i:matcher._blocklength])
-            if matcher._lastblock:
-                break
-            matcher._goto(matcher._nextoffset)
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    if excluded or reader.has_deletions():
-        kept = [(d, w) for d, w in zip(ids, weights)
-                if not (d in excluded if excluded else reader.is_deleted(d))]
-        ids = [d for d, _ in kept]
-        weights = [w for _, w in kept]
-    return ids, weights
 
 
 def score_documents(searcher: Any, query: Any, docnums: list[int]) -> dict[int, float]:
@@ -432,7 +357,7 @@ def expand_terms(query: Any, reader: Any, limit: int | None = None,
     Whoosh expands such terms segment by segment, and a fuzzy term on a multi-segment
     index matched nothing at all (whoosh3 3.54); scoring the expanded query avoids both."""
     if isinstance(query, MULTI_TERMS):
-        words = sets.expand(query) if sets is not None else list(query._btexts(reader))
+        words = sets.expand(query) if sets is not None else expansions(query, reader)
         if limit is not None:
             words = sorted(words, key=lambda w: -reader.doc_frequency(query.fieldname, w))
             words = words[:limit]

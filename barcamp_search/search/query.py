@@ -175,7 +175,7 @@ def parse_text(text: str, reader: Any) -> Query | None:
 def _is_null(query: Query) -> bool:
     from whoosh.query import NullQuery
 
-    return query is NullQuery or type(query).__name__ == "_NullQuery"
+    return query is NullQuery or isinstance(query, type(NullQuery))
 
 
 def _fold_patterns(query: Query, reader: Any) -> Query:

@@ -11,18 +11,16 @@ import html
 from functools import lru_cache
 from typing import Any
 
-from whoosh.highlight import ContextFragmenter, Formatter, highlight
+from whoosh.highlight import ContextFragmenter, highlight
 
+from barcamp_search.indexer.whoosh_private import EscapingFormatter
 from barcamp_search.indexer.schema import index_language, language_analyzer
 
 SNIPPET_CHARS = 240
 
 
-class MarkFormatter(Formatter):
+class MarkFormatter(EscapingFormatter):
     between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
         return "<mark>" + html.escape(text[token.startchar:token.endchar]) + "</mark>"
