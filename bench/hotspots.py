@@ -9,7 +9,7 @@ stages   per-stage time of SearchIndex.search per query kind (parse, match+group
 extract  cProfile of read_post over the corpus in this process (no workers)
 write    cProfile of the index writing alone: extracted posts -> post_documents ->
          Whoosh add_document -> commit, into a throw-away index
-open     time to open a searcher and build FacetTables (each new index generation)
+open     time to open a searcher and build the PostTable (each new index generation)
 memory   RSS and tracemalloc's top allocation sites of a SearchIndex after the bench queries
 reindex  cProfile of a no-change run and of a one-post-changed run (index_archives in
          this process; the parse worker's own time is not in the profile)
@@ -131,7 +131,7 @@ def profile_stages(size: int) -> None:
         setattr(owner, name, timed)
         return True
 
-    import barcamp_search.search.facets as facets_module
+    import barcamp_search.search.tables as tables_module
 
     matching_module = getattr(__import__("barcamp_search", fromlist=["matching"]),
                               "matching", None)
@@ -139,8 +139,8 @@ def profile_stages(size: int) -> None:
         (search_module, "parse_text", "parse"),
         (search_module, "filtered_posts", "filters -> posts"),
         (getattr(matching_module, "DocSets", None), "docs", "match: doc sets"),
-        (facets_module.FacetTables, "posts_of", "group docs by post"),
-        (facets_module.FacetTables, "posts_matching", "match + group by post"),
+        (tables_module.PostTable, "posts_of", "group docs by post"),
+        (tables_module.PostTable, "posts_matching", "match + group by post"),
         (search_module, "count_facets", "facets"),
         (search_module, "_rank", "rank"),
         (search_module, "_top_k_posts", "  of which top-k posts"),
@@ -151,7 +151,7 @@ def profile_stages(size: int) -> None:
         (search_module, "_highlight_terms", "highlight terms"),
         (search_module.SearchIndex, "_hit", "hits: sections + snippets"),
         (search_module, "snippet_for", "  of which snippet_for"),
-        (facets_module.FacetTables, "sort_by_date", "sort by date"),
+        (tables_module.PostTable, "sort_by_date", "sort by date"),
         (search_module, "suggest", "suggestion"),
     ]
     labels = ["(whole search)"] + [label for owner, name, label in candidates
@@ -194,7 +194,8 @@ def profile_stages(size: int) -> None:
 
 
 def profile_extract(size: int, limit: int) -> None:
-    from barcamp_search.read.extract import ArchiveOptions, read_post
+    from barcamp_search.read.archive import ArchiveOptions
+    from barcamp_search.read.extract import read_post
 
     folder = corpus(size)
     files = sorted(folder.glob("*.rst"))[:limit]
@@ -216,7 +217,8 @@ def profile_write(size: int, limit: int) -> None:
     from whoosh import index as whoosh_index
 
     from barcamp_search.indexer import store
-    from barcamp_search.read.extract import ArchiveOptions, read_post
+    from barcamp_search.read.archive import ArchiveOptions
+    from barcamp_search.read.extract import read_post
     from barcamp_search.indexer.schema import post_documents
 
     folder = corpus(size)
@@ -251,7 +253,7 @@ def profile_write(size: int, limit: int) -> None:
 
 def profile_open(size: int) -> None:
     """What a new index generation costs a searching process: open + per-searcher tables."""
-    from barcamp_search.search.facets import FACETS
+    from barcamp_search.facets import facet_names
     from barcamp_search.search import SearchIndex
 
     _, index = ensure_index(size)
@@ -261,7 +263,7 @@ def profile_open(size: int) -> None:
         began = time.perf_counter()
         state = engine.state()  # opens the index and builds the per-searcher tables
         opened = time.perf_counter()
-        for facet in FACETS:
+        for facet in facet_names():
             state.tables.values(facet)
         valued = time.perf_counter()
         runs.append((opened - began, valued - opened))
@@ -313,8 +315,8 @@ def profile_cli(size: int) -> None:
 
 
 def profile_reindex(size: int) -> None:
-    from barcamp_search.read.extract import ArchiveOptions
-    from barcamp_search.indexer.build import Archive, index_archives
+    from barcamp_search.read.archive import Archive, ArchiveOptions
+    from barcamp_search.indexer.build import index_archives
 
     folder, index = ensure_index(size)
     archive = Archive(folder, ArchiveOptions("bench", lang="fr"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import shutil
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.search.facets import FacetTables
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.search.tables import PostTable
+from barcamp_search.indexer.build import index_archives
 from barcamp_search.search.matching import DocSets
 from barcamp_search.search import SearchIndex, SearchQuery
 from barcamp_search.indexer.store import live_generation
@@ -37,7 +37,7 @@ def test_tables_saved_reused_and_replaced(tmp_path):
         assert _tables(second) == built
         assert second.search(SearchQuery(text="python")).total == total
         searcher = second.state().searcher
-        fresh = FacetTables(searcher, DocSets(searcher))  # built again, not loaded
+        fresh = PostTable(searcher, DocSets(searcher))  # built again, not loaded
         assert (fresh.doc_post, fresh.post_keys, fresh.post_date) == built[0:2] + built[3:4]
 
     (archive / "articles" / "extra.rst").write_text(

@@ -20,7 +20,7 @@ import click
 from barcamp_search import __version__
 from barcamp_search.config import Settings, describe, load_settings
 from barcamp_search.errors import ArchiveMissing, BarcampSearchError, Interrupted
-from barcamp_search.search.facets import FACETS
+from barcamp_search.facets import all_facets, facet_names
 from barcamp_search.cli.output import format_results, format_shown, format_stats
 from barcamp_search.search.engine import SORTS, SearchIndex, SearchQuery
 
@@ -76,10 +76,11 @@ def extract(paths, archive, site_url, url_pattern, lang, authors_are_speakers, i
 
     Example: barcamp-search extract ../shared/corpora/python-nantes --json
     """
-    from barcamp_search.read.extract import ArchiveOptions, extract_archive, find_sources
+    from barcamp_search.read.archive import ArchiveOptions
+    from barcamp_search.read.extract import extract_archive, find_sources
     from barcamp_search.cli.output import format_post
     from barcamp_search.model import Post
-    from barcamp_search.read.workers import default_workers
+    from barcamp_search.config import default_workers
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -149,8 +150,8 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
 
     Example: barcamp-search index ../shared/corpora/python-nantes --lang fr --every 10m
     """
-    from barcamp_search.read.extract import ArchiveOptions
-    from barcamp_search.indexer.build import Archive, ParseLimits, index_archives, read_registry
+    from barcamp_search.read.archive import Archive, ArchiveOptions
+    from barcamp_search.indexer.build import ParseLimits, index_archives, read_registry
     from barcamp_search.cli.reindex import parse_duration, run_periodically
 
     settings = _settings(ctx, index=index_dir, workers=workers, lock_timeout=lock_timeout)
@@ -256,13 +257,11 @@ def _progress_bar(ctx: click.Context):
 
 
 def _filter_options(function):
+    """The filter options: one repeatable option per facet (``--tag``), then the others."""
+    facet_options = [click.option(f"--{facet.name}", facet.plural, multiple=True,
+                                  help=facet.help) for facet in all_facets()]
     for option in reversed([
-        click.option("--tag", "tags", multiple=True, help="Only posts with this tag."),
-        click.option("--author", "authors", multiple=True, help="Only posts by this author."),
-        click.option("--speaker", "speakers", multiple=True, help="Only posts with this speaker."),
-        click.option("--year", "years", multiple=True, help="Only posts of this year."),
-        click.option("--archive", "archives", multiple=True, help="Only posts of this archive."),
-        click.option("--category", "categories", multiple=True, help="Only this category."),
+        *facet_options,
         click.option("--lang", help="Only posts in this language."),
         click.option("--from", "date_from", help="Only posts on or after YYYY-MM-DD."),
         click.option("--to", "date_to", help="Only posts on or before YYYY-MM-DD."),
@@ -303,7 +302,7 @@ def search(ctx, text, index_dir, as_json, per_page, **filters):
 
 
 @cli.command()
-@click.argument("facet", type=click.Choice(FACETS))
+@click.argument("facet", type=click.Choice(facet_names()))
 @click.argument("text", required=False, default="")
 @_filter_options
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)

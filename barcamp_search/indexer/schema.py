@@ -28,7 +28,7 @@ date filters read it per post), nothing looks documents up by id.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +47,7 @@ from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map
 
+from barcamp_search.facets import all_facets, counted_facets
 from barcamp_search.model import Post
 
 SCHEMA_VERSION = 5
@@ -229,29 +230,31 @@ def spell_analyzer() -> Any:
     return RegexTokenizer(r"[^\W\d_]{3,30}") | LowercaseFilter()
 
 
+# How a facet's field is indexed (see ``barcamp_search.facets``). People facets merge case
+# variants ("Guido Van Rossum" / "Guido van Rossum"): filters and counts use the lower-cased
+# field, the facets column keeps the spellings so the most used one is shown.
+_FACET_FIELDS: dict[str, Callable[[], Any]] = {
+    "keyword": lambda: KEYWORD(commas=True, scorable=False),
+    "lowercase": lambda: KEYWORD(commas=True, lowercase=True, scorable=False),
+    "id": lambda: ID(),
+    "stored_id": lambda: ID(stored=True),
+}
+
+
 def build_schema() -> Schema:
     fields: dict[str, Any] = {
         "post": ID(stored=True, sortable=True),
         "kind": ID(stored=True),
         "slug": ID(),
-        "archive": ID(stored=True),
         "source": STORED(),
         "anchor": STORED(),
         "heading": STORED(),
         "text": STORED(),
         "lang": ID(stored=True),
-        "tag": KEYWORD(commas=True, scorable=False),
-        # People facets merge case variants ("Guido Van Rossum" / "Guido van Rossum"):
-        # filters and counts use the lower-cased field, the *_name field (post
-        # documents only) keeps the spellings so the most used one is shown.
-        "author": KEYWORD(commas=True, lowercase=True, scorable=False),
-        "speaker": KEYWORD(commas=True, lowercase=True, scorable=False),
         # Per-document columns, read in one pass when a searcher opens (no pickle per
         # document): the post's facet values, and the ledger of incremental indexing.
         "facets": COLUMN(VarBytesColumn()),
         "ledger": COLUMN(VarBytesColumn()),
-        "category": KEYWORD(commas=True, lowercase=True, scorable=False),
-        "year": ID(),
         "date": COLUMN(NumericColumn("Q", default=0)),  # YYYYMMDDHHMM, 0 undated
         "site": KEYWORD(commas=True, lowercase=True, scorable=False),
         "tags_text": TEXT(analyzer=name_analyzer()),
@@ -260,6 +263,8 @@ def build_schema() -> Schema:
         "spell": TEXT(analyzer=spell_analyzer(), phrase=False),
         "data": STORED(),
     }
+    for facet in all_facets():
+        fields[facet.name] = _FACET_FIELDS[facet.indexed]()
     for lang in LANGUAGES:
         analyzer = language_analyzer(lang)
         for name in ("title", "heading", "body"):
@@ -309,20 +314,33 @@ def post_data(post: Post) -> dict[str, Any]:
     }
 
 
-FACET_FIELDS = ("tag", "author", "speaker", "year", "archive")
 UNIT, RECORD = "\x1f", "\x1e"  # separators: never in our values (control characters)
 
 
+def facet_fields(post: Post) -> dict[str, str]:
+    """The post's facet fields (filters): keywords joined by commas, one value for ids."""
+    fields: dict[str, str] = {}
+    for facet in all_facets():
+        values = facet.values(post)
+        if facet.indexed in ("id", "stored_id"):
+            if values:
+                fields[facet.name] = values[0]
+        else:
+            fields[facet.name] = ",".join(value.replace(",", " ") for value in values)
+    return fields
+
+
 def facet_column(post: Post) -> bytes:
-    """The post's facet values, as shown, for FacetTables: one record per facet."""
-    values = (post.tags, post.authors, post.speakers,
-              (post.date[:4],) if post.date else (), (post.archive,))
+    """The post's values of each counted facet, as shown (for the post table): one record
+    per facet, in the registry's order."""
+    values = (facet.values(post) for facet in counted_facets())
     return RECORD.join(UNIT.join(v) for v in values).encode("utf-8")
 
 
 def read_facet_column(value: bytes) -> list[tuple[str, ...]]:
     records = value.decode("utf-8").split(RECORD) if value else []
-    return [tuple(r.split(UNIT)) if r else () for r in records] or [()] * len(FACET_FIELDS)
+    return [tuple(r.split(UNIT)) if r else () for r in records] or \
+        [()] * len(counted_facets())
 
 
 def ledger_value(kind: str, source: str, stamp: str) -> bytes:
@@ -344,19 +362,13 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
     key = post_key(post.archive, post.source)
     common: dict[str, Any] = {
         "post": key,
-        "archive": post.archive,
         "source": post.source,
         "lang": post.lang,
-        "tag": ",".join(t.replace(",", " ") for t in post.tags),
-        "author": ",".join(a.replace(",", " ") for a in post.authors),
-        "speaker": ",".join(s.replace(",", " ") for s in post.speakers),
-        "category": ",".join(c.replace(",", " ") for c in post.categories),
+        **facet_fields(post),
         "tags_text": " ".join(post.tags),
         "author_text": " ".join(post.authors),
         f"title_{lang}": post.title,
     }
-    if post.date:
-        common["year"] = post.date[:4]
     intro_links = [link.url for link in post.links if link.section is None]
     yield {
         **common,

@@ -18,6 +18,7 @@ import heapq
 import re
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
@@ -28,7 +29,9 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from barcamp_search.indexer import store
 from barcamp_search.errors import QueryError
-from barcamp_search.search.facets import FacetTables, count_facets, fold
+from barcamp_search.facets import all_facets, by_plural as by_plural_name, get_facet
+from barcamp_search.search.facets import FacetCount, count_facets
+from barcamp_search.search.tables import PostTable, fold
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
 from barcamp_search.search.query import parse_text
 from barcamp_search.search.snippets import snippet_for
@@ -40,33 +43,51 @@ MAX_PAGE = 1000
 SECTIONS_PER_POST = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class SearchQuery:
-    text: str = ""
-    tags: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()
-    speakers: tuple[str, ...] = ()
-    years: tuple[str, ...] = ()
-    archives: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    lang: str | None = None
-    date_from: str | None = None  # YYYY-MM-DD, inclusive
-    date_to: str | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    facet_limit: int = 30
+    """What to search: free text, facet filters (``filters``: facet name -> selected
+    values, every one must hold), language, dates, order and page.
+
+    Facet filters may also be given by their plural: ``SearchQuery(tags=("python",))``.
+    """
+
+    text: str
+    filters: tuple[tuple[str, tuple[str, ...]], ...]  # in the registry's order
+    lang: str | None
+    date_from: str | None  # YYYY-MM-DD, inclusive
+    date_to: str | None
+    sort: str
+    page: int
+    per_page: int
+    facet_limit: int
+
+    def __init__(self, text: str = "", *,
+                 filters: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = (),
+                 lang: str | None = None, date_from: str | None = None,
+                 date_to: str | None = None, sort: str = "relevance", page: int = 1,
+                 per_page: int = 10, facet_limit: int = 30, **by_plural: Iterable[str]) -> None:
+        given = dict(filters.items() if isinstance(filters, Mapping) else filters)
+        for plural, values in by_plural.items():
+            try:
+                given[by_plural_name(plural).name] = values
+            except KeyError:
+                raise TypeError(f"SearchQuery got an unknown argument {plural!r}") from None
+        unknown = set(given) - {facet.name for facet in all_facets()}
+        if unknown:
+            names = ", ".join(facet.name for facet in all_facets())
+            raise QueryError(f'Unknown facet "{sorted(unknown)[0][:50]}". Available facets: '
+                             f"{names}")
+        selected = tuple((facet.name, tuple(given[facet.name])) for facet in all_facets()
+                         if given.get(facet.name))
+        for name, value in (("text", text), ("filters", selected), ("lang", lang),
+                            ("date_from", date_from), ("date_to", date_to), ("sort", sort),
+                            ("page", page), ("per_page", per_page),
+                            ("facet_limit", facet_limit)):
+            object.__setattr__(self, name, value)
 
     def selected(self, facet: str) -> tuple[str, ...]:
-        return {"tag": self.tags, "author": self.authors, "speaker": self.speakers,
-                "year": self.years, "archive": self.archives}[facet]
-
-
-@dataclass(frozen=True)
-class FacetCount:
-    value: str
-    count: int
-    selected: bool
+        """The values of ``facet`` this query filters on."""
+        return dict(self.filters).get(facet, ())
 
 
 @dataclass(frozen=True)
@@ -138,7 +159,7 @@ def validate(query: SearchQuery) -> None:
     if not 1 <= query.per_page <= MAX_PER_PAGE:
         raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE} "
                          f"(got {query.per_page}).")
-    for value in query.years:
+    for value in query.selected("year"):
         if not re.fullmatch(r"\d{4}", value):
             raise QueryError(f"year must be four digits (got {value[:20]!r}).")
     for name, value in (("from", query.date_from), ("to", query.date_to)):
@@ -157,12 +178,9 @@ def _day_number(value: str, name: str) -> int:
 def filter_terms(query: SearchQuery) -> list[Any]:
     """The filters as Whoosh terms, one per selected value (all must hold)."""
     terms: list[Any] = []
-    terms.extend(Term("tag", value.lower()) for value in query.tags)
-    terms.extend(Term("category", value.lower()) for value in query.categories)
-    terms.extend(Term("author", value.lower()) for value in query.authors)
-    terms.extend(Term("speaker", value.lower()) for value in query.speakers)
-    for fieldname, values in (("year", query.years), ("archive", query.archives)):
-        terms.extend(Term(fieldname, value) for value in values)
+    for name, values in query.filters:
+        facet = get_facet(name)
+        terms.extend(Term(name, facet.filter_value(value)) for value in values)
     if query.lang:
         terms.append(Term("lang", query.lang))
     return terms
@@ -177,7 +195,7 @@ def date_bounds(query: SearchQuery) -> tuple[int, int] | None:
     return low, high
 
 
-def filtered_posts(tables: FacetTables, sets: DocSets, query: SearchQuery) -> set[int] | None:
+def filtered_posts(tables: PostTable, sets: DocSets, query: SearchQuery) -> set[int] | None:
     """Posts passing every filter, or None when there is no filter."""
     result: set[int] | None = None
     for term in filter_terms(query):
@@ -198,7 +216,7 @@ class _State:
     generation: tuple[str, int]
     index: Any
     searcher: Any
-    tables: FacetTables
+    tables: PostTable
     sets: DocSets
 
 
@@ -240,7 +258,7 @@ class SearchIndex:
             sets = DocSets(searcher)
             generation = self._generation(index)
             folder = Path(index.storage.folder) if generation[1] >= 0 else None
-            tables = FacetTables(searcher, sets, folder, generation[1])
+            tables = PostTable(searcher, sets, folder, generation[1])
             old, self._state = self._state, _State(generation, index, searcher, tables, sets)
             if old is not None:
                 old.searcher.close()
@@ -280,7 +298,7 @@ class SearchIndex:
             matching = tables.posts_of(docs)
             if allowed is not None:
                 matching &= allowed
-        facets = count_facets(tables, matching, query)
+        facets = count_facets(tables, matching, query.selected, query.facet_limit)
         start = (query.page - 1) * query.per_page
         if text_query is None or query.sort != "relevance":
             ordered = tables.sort_by_date(matching, newest=query.sort != "oldest")
@@ -364,8 +382,8 @@ class SearchIndex:
     def stats(self) -> dict[str, Any]:
         state = self.state()
         tables = state.tables
-        counts = count_facets(tables, set(range(tables.post_count)),
-                              SearchQuery(facet_limit=1000), facets=("archive",))
+        counts = count_facets(tables, set(range(tables.post_count)), lambda name: (), 1000,
+                              facets=(get_facet("archive"),))
         return {
             "archives": {f.value: f.count for f in counts["archive"]},
             "posts": tables.post_count,
@@ -425,7 +443,7 @@ def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[i
     return by_post
 
 
-def _count(tables: FacetTables, sets: DocSets, query: Any, allowed: set[int] | None) -> int:
+def _count(tables: PostTable, sets: DocSets, query: Any, allowed: set[int] | None) -> int:
     posts = tables.posts_of(sets.docs(query))
     return len(posts if allowed is None else posts & allowed)
 

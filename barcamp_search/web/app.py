@@ -38,15 +38,15 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from barcamp_search.config import Settings, load_settings
 from barcamp_search.errors import IndexMissing, IndexUnwritable, QueryError, SchemaMismatch
 from barcamp_search.web.i18n import COOKIE, choose_language, format_date, plural, translate
+from barcamp_search.facets import all_facets
 from barcamp_search.search.engine import SearchIndex, SearchQuery
 
 logger = logging.getLogger(__name__)
 
 EXTENSION = "barcamp_search"
 RECHECK_SECONDS = 1.0
-# Parameters of a search, as in the URL: repeatable facet filters, then single values.
-MULTI_PARAMS = {"tag": "tags", "author": "authors", "speaker": "speakers", "year": "years",
-                "archive": "archives", "category": "categories"}
+# Parameters of a search, as in the URL: a repeatable one per facet (``?tag=``, from the
+# registry, barcamp_search.facets), then single values.
 SINGLE_PARAMS = ("q", "lang", "from", "to", "sort", "page", "per_page")
 MAX_VALUES = 20  # values of one repeatable parameter
 MAX_VALUE_CHARS = 1000
@@ -148,23 +148,24 @@ def query_from_args(args: MultiDict[str, str], per_page: int | None = None,
     Empty values are ignored (an empty form field means "not given"), as are
     unknown parameters; the core checks bounds, dates and years.
     """
-    values: dict[str, Any] = {}
-    for param, field_name in MULTI_PARAMS.items():
+    filters: dict[str, tuple[str, ...]] = {}
+    for param in filter_params():
         given = [v.strip() for v in args.getlist(param) if v.strip()]
         if len(given) > MAX_VALUES:
             raise QueryError(f'At most {MAX_VALUES} values of "{param}" (got {len(given)}).')
-        values[field_name] = tuple(dict.fromkeys(given))
+        filters[param] = tuple(dict.fromkeys(given))
     for param in SINGLE_PARAMS:
         for value in args.getlist(param):
             if len(value) > MAX_VALUE_CHARS:
                 raise QueryError(f'"{param}" is too long (at most {MAX_VALUE_CHARS} '
                                  "characters).")
-    for tuple_ in values.values():
-        if any(len(v) > MAX_VALUE_CHARS for v in tuple_):
+    for selected in filters.values():
+        if any(len(v) > MAX_VALUE_CHARS for v in selected):
             raise QueryError(f"A filter value is too long (at most {MAX_VALUE_CHARS} "
                              "characters).")
     default_per_page = per_page or current_settings().per_page
-    values.update(
+    values: dict[str, Any] = dict(
+        filters=filters,
         text=args.get("q", ""),
         lang=(args.get("lang") or "").strip() or None,
         date_from=(args.get("from") or "").strip() or None,
@@ -175,6 +176,11 @@ def query_from_args(args: MultiDict[str, str], per_page: int | None = None,
     )
     values.update(fixed)
     return SearchQuery(**values)
+
+
+def filter_params() -> tuple[str, ...]:
+    """The repeatable parameters: one per facet of the registry (``tag``, ``author``...)."""
+    return tuple(facet.name for facet in all_facets())
 
 
 def search_args(args: MultiDict[str, str] | None = None, **fixed: Any) -> Any:
@@ -188,7 +194,7 @@ def search_args(args: MultiDict[str, str] | None = None, **fixed: Any) -> Any:
 def state_pairs(args: MultiDict[str, str] | None = None) -> list[tuple[str, str]]:
     """The request's search parameters (and ``ui``), in order, empty ones left out."""
     args = request.args if args is None else args
-    known = set(MULTI_PARAMS) | set(SINGLE_PARAMS) | {"ui"}
+    known = set(filter_params()) | set(SINGLE_PARAMS) | {"ui"}
     return [(k, v) for k, v in args.items(multi=True) if k in known and v.strip()]
 
 

@@ -16,9 +16,9 @@ from urllib.parse import quote
 from flask import Flask, jsonify, render_template, request, url_for
 
 from barcamp_search.web.app import (
-    MULTI_PARAMS,
     current_index,
     error_response,
+    filter_params,
     query_words,
     safe_url,
     search_args,
@@ -26,7 +26,7 @@ from barcamp_search.web.app import (
     ui_text,
 )
 from barcamp_search.errors import QueryError
-from barcamp_search.search.facets import FACETS
+from barcamp_search.facets import by_plural, counted_facets, facet_names
 from barcamp_search.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from barcamp_search.search.engine import SORTS, Hit, SearchQuery, SearchResults
 
@@ -34,9 +34,8 @@ FACETS_SHOWN = 8  # values of a facet before "more"
 SUGGEST_LIMIT = 20
 FACET_LIMIT = 1000
 SPEAKER_PAGE = 50
-BROWSE_FACETS = {"tags": "tag", "authors": "author", "speakers": "speaker"}
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-CHIP_PARAMS = (*MULTI_PARAMS, "lang", "from", "to")
+CHIP_PARAMS = ("lang", "from", "to")  # after the facets' own parameters
 
 
 def register(app: Flask) -> None:
@@ -44,8 +43,8 @@ def register(app: Flask) -> None:
     routes = [
         ("/", "index", search_page), ("/search", "search", search_page),
         ("/post/<archive>/<path:slug>", "post", post_page),
-        ("/tags", "tags", browse_page), ("/authors", "authors", browse_page),
-        ("/speakers", "speakers", browse_page),
+        *[(f"/{facet.plural}", facet.plural, browse_page) for facet in counted_facets()
+          if facet.browse],
         ("/speakers/<path:name>", "speaker", speaker_page),
         ("/timeline", "timeline", timeline_page),
         ("/api/search", "api_search", api_search), ("/api/suggest", "api_suggest", api_suggest),
@@ -55,11 +54,17 @@ def register(app: Flask) -> None:
     ]
     for rule, endpoint, view in routes:
         app.add_url_rule(rule, endpoint, view, methods=["GET"], provide_automatic_options=False)
-    app.jinja_env.globals.update(hit_url=hit_url, section_url=section_url, FACETS=FACETS,
+    app.jinja_env.globals.update(hit_url=hit_url, section_url=section_url, facets_shown=counted_facets,
+                                 browsable=browsable,
                                  FACETS_SHOWN=FACETS_SHOWN, SORTS=SORTS, LANGUAGES=LANGUAGES,
                                  LANGUAGE_NAMES=LANGUAGE_NAMES, keep_pairs=keep_pairs,
                                  header_pairs=header_pairs)
     app.jinja_env.filters["xml"] = lambda value: XML_ILLEGAL.sub("", str(value or ""))
+
+
+def browsable() -> list[Any]:
+    """The facets with a browsing page (for the navigation)."""
+    return [facet for facet in counted_facets() if facet.browse]
 
 
 # --- links -------------------------------------------------------------------------------
@@ -118,7 +123,8 @@ def search_page() -> Any:
     pages = min(results.pages, 1000)
     facets = {name: sorted(counts, key=lambda c: not c.selected)
               for name, counts in results.facets.items()}
-    chips = [(k, v) for k, v in state_pairs() if k in CHIP_PARAMS]
+    chip_params = (*filter_params(), *CHIP_PARAMS)
+    chips = [(k, v) for k, v in state_pairs() if k in chip_params]
     return render_template("search.html", results=results, facets=facets, chips=chips,
                            pages=pages, window=page_window(results.query.page, pages),
                            words=query_words(results.query.text))
@@ -133,7 +139,7 @@ def post_page(archive: str, slug: str) -> Any:
 
 
 def browse_page() -> Any:
-    facet = BROWSE_FACETS[request.endpoint or "tags"]
+    facet = by_plural(request.endpoint or "tags").name
     results = current_index().search(SearchQuery(per_page=1, facet_limit=100_000))
     return render_template("browse.html", facet=facet, counts=results.facets[facet],
                            title_key=f"browse_{request.endpoint}")
@@ -207,9 +213,9 @@ def api_suggest() -> Any:
 
 def api_facets() -> Any:
     facet = request.args.get("facet", "").strip()
-    if facet not in FACETS:
+    if facet not in facet_names():
         raise QueryError(f'Unknown facet "{facet[:50]}". Available facets: '
-                         f"{', '.join(FACETS)}")
+                         f"{', '.join(facet_names())}")
     limit = _bounded("limit", 50, 1, FACET_LIMIT)
     results: SearchResults = search_args(per_page=1, page=1, facet_limit=limit)
     return jsonify({"facet": facet, "query": results.query.text, "total": results.total,

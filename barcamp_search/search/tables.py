@@ -1,0 +1,232 @@
+"""The post table of a searcher: grouping hits by post and counting facets by post.
+
+Built once per opened searcher (so once per index generation), from the
+``post`` column and the facet fields' postings: document -> post ordinal,
+post -> date, post -> facet values. Counting a facet over a result set is
+then a loop over the matching posts, with no per-query Whoosh grouping and no
+scoring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import re
+from collections import Counter
+from itertools import chain
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.query import And, Term
+from whoosh.support.charset import accent_map
+
+from barcamp_search.indexer.whoosh_private import segment_id
+from barcamp_search.search.matching import DocSets
+from barcamp_search.facets import counted_facets, facet_names
+from barcamp_search.indexer.schema import read_facet_column
+
+logger = logging.getLogger(__name__)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for prefix matching."""
+    return text.casefold().translate(accent_map)
+
+
+@dataclass(frozen=True)
+class Completion:
+    value: str
+    kind: str  # "title", "tag" or "speaker"
+    weight: int  # posts carrying it
+    folded: str
+    words: tuple[str, ...]
+
+
+def _completion(value: str, kind: str, weight: int) -> Completion:
+    folded = fold(value)
+    return Completion(value, kind, weight, folded, tuple(re.findall(r"\w[\w.+#-]*", folded)))
+
+
+TABLES_VERSION = 1
+
+
+class PostTable:
+    """document -> post, post -> key, date and facet values, for one opened searcher.
+
+    Building them reads a column value per document (about 0.4 s at 10,000 posts), so
+    the first process to open an index generation saves them beside it
+    (``tables-N.pickle``, N the Whoosh generation, checked against the segments) and
+    later processes load them: a cold ``search`` does not pay for it again."""
+
+    def __init__(self, searcher: Any, sets: DocSets, folder: Path | None = None,
+                 generation: int = -1) -> None:
+        reader = searcher.reader()
+        self._reader = reader
+        self._totals: dict[str, Counter[str]] = {}
+        key = _segments_key(reader, generation)
+        path = folder / f"tables-{generation}.pickle" if folder is not None else None
+        saved = _load(path, key) if path is not None else None
+        if saved is not None:
+            self.doc_post, self.post_keys, self.post_doc, self.post_date, \
+                self.section_count, self._values = saved
+        else:
+            self._build(reader, sets)
+            if path is not None:
+                self.values(counted_facets()[0].name)  # reads every facet
+                _save(path, key, (self.doc_post, self.post_keys, self.post_doc,
+                                  self.post_date, self.section_count, self._values))
+        self.post_count = len(self.post_keys)
+        # each post's documents: its own first, then its sections in index order
+        self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
+        for docnum, post in enumerate(self.doc_post):
+            if post >= 0 and self.post_doc[post] != docnum:
+                self.post_docs[post].append(docnum)
+
+    def _build(self, reader: Any, sets: DocSets) -> None:
+        size = reader.doc_count_all()
+        self.doc_post = [-1] * size
+        self.post_keys = []
+        self.post_doc = []
+        ordinal: dict[str, int] = {}
+        empty = reader.doc_count_all() == 0  # an index of drafts only has no columns
+        keys = {} if empty else reader.column_reader("post")
+        sections = sorted(sets.term("kind", "section", cache=False))
+        for docnum in sorted(sets.term("kind", "post", cache=False)):
+            key = keys[docnum]
+            ordinal[key] = len(self.post_keys)
+            self.post_keys.append(key)
+            self.post_doc.append(docnum)
+            self.doc_post[docnum] = ordinal[key]
+        for docnum in sections:
+            self.doc_post[docnum] = ordinal.get(keys[docnum], -1)
+        dates = {} if empty else reader.column_reader("date")
+        self.post_date = [dates[d] or 0 for d in self.post_doc]
+        self.section_count = len(sections)
+        self._values = {}
+
+    def posts_of(self, docs: Any) -> set[int]:
+        """The posts of these documents (stubs have none)."""
+        doc_post = self.doc_post
+        posts = {doc_post[d] for d in docs}
+        posts.discard(-1)
+        return posts
+
+    def sort_by_date(self, posts: set[int], newest: bool = True) -> list[int]:
+        """Newest (or oldest) first; undated posts always last, ties by source."""
+        dates, keys = self.post_date, self.post_keys
+        dated = sorted((p for p in posts if dates[p]), key=lambda p: (dates[p], keys[p]),
+                       reverse=newest)
+        return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
+
+    def values(self, facet: str) -> list[tuple[str, ...]]:
+        """For each post ordinal, its values of ``facet`` (as displayed).
+
+        Read once per searcher from the ``facets`` column of the post documents.
+        People facets merge case variants under their most used spelling."""
+        if not self._values:
+            column: Any = self._reader.column_reader("facets") if self.post_doc else {}
+            rows = [read_facet_column(column[d]) for d in self.post_doc]
+            for index, declared in enumerate(counted_facets()):
+                values = [row[index] if index < len(row) else () for row in rows]
+                self._values[declared.name] = _merge_case_variants(values) if \
+                    declared.merge_case else values
+        return self._values[facet]
+
+    def count(self, facet: str, posts: set[int]) -> Counter[str]:
+        """Posts per value of ``facet`` among ``posts`` (counting the complement when it
+        is smaller: all posts minus the others)."""
+        values = self.values(facet)
+        if len(posts) * 2 <= self.post_count:
+            return Counter(chain.from_iterable(map(values.__getitem__, posts)))
+        if facet not in self._totals:
+            self._totals[facet] = Counter(chain.from_iterable(values))
+        others = set(range(self.post_count)).difference(posts)
+        counter = self._totals[facet].copy()
+        counter.subtract(chain.from_iterable(map(values.__getitem__, others)))
+        return +counter  # values no post of ``posts`` carries dropped
+
+    def completions(self, searcher: Any) -> list[Completion]:
+        """Tags and speakers (weighted by posts) and post titles, built once per searcher."""
+        if not hasattr(self, "_completions"):
+            entries: list[Completion] = []
+            for facet in ("tag", "speaker"):
+                counter: Counter[str] = Counter()
+                for values in self.values(facet):
+                    counter.update(values)
+                entries += [_completion(v, facet, n) for v, n in counter.items()]
+            titles: Counter[str] = Counter(
+                self.post_data(searcher, post)["title"] for post in range(self.post_count))
+            entries += [_completion(t, "title", n) for t, n in titles.items()]
+            self._completions = entries
+        return self._completions
+
+    def post_data(self, searcher: Any, post: int) -> dict[str, Any]:
+        return searcher.stored_fields(self.post_doc[post])["data"]
+
+    def post_by_slug(self, searcher: Any, archive: str, slug: str) -> dict[str, Any] | None:
+        query = And([Term("archive", archive), Term("slug", slug), Term("kind", "post")])
+        for docnum in searcher.docs_for_query(query):
+            post = self.doc_post[docnum]
+            if post < 0:
+                continue
+            stored = searcher.stored_fields(docnum)
+            data = dict(stored["data"])
+            data["text"] = stored.get("text", "")
+            texts = {}
+            for doc in searcher.docs_for_query(Term("post", self.post_keys[post])):
+                if doc != docnum and self.doc_post[doc] == post:
+                    fields = searcher.stored_fields(doc)
+                    texts[fields.get("anchor", "")] = fields.get("text", "")
+            data["sections"] = [{**section, "text": texts.get(section["anchor"], "")}
+                                for section in data.get("sections", [])]
+            return data
+        return None
+
+
+def _segments_key(reader: Any, generation: int) -> tuple[Any, ...]:
+    segments = []
+    for leaf, offset in reader.leaf_readers():
+        segments.append((segment_id(leaf), offset, leaf.doc_count_all(), leaf.doc_count()))
+    return (TABLES_VERSION, generation, tuple(segments), facet_names())
+
+
+def _load(path: Path, key: tuple[Any, ...]) -> Any:
+    try:
+        with open(path, "rb") as handle:
+            saved_key, tables = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # unreadable or from another version: rebuilt
+        logger.debug("tables %s not used: %s", path, error)
+        return None
+    return tables if saved_key == key else None
+
+
+def _save(path: Path, key: tuple[Any, ...], tables: Any) -> None:
+    """Write atomically beside the index; best effort (a read-only index stays usable)."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "wb") as handle:
+            pickle.dump((key, tables), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+        for old in path.parent.glob("tables-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as error:
+        logger.debug("tables not saved in %s: %s", path.parent, error)
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _merge_case_variants(per_post: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """"Guido Van Rossum" and "Guido van Rossum" -> the spelling most posts use."""
+    spellings: dict[str, Counter[str]] = {}
+    for values in per_post:
+        for value in values:
+            spellings.setdefault(value.lower(), Counter())[value] += 1
+    best = {key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+            for key, counts in spellings.items()}
+    return [tuple(dict.fromkeys(best[v.lower()] for v in values)) for values in per_post]
