@@ -1,7 +1,8 @@
 """Settings: declared once, resolved once (flag > environment > config file > default).
 
-``SETTINGS`` is the table of every setting (name, type, default, help); the
-environment variable of a setting is ``BARCAMP_SEARCH_<NAME>``. The config
+Every setting is a field of ``Settings``, with its type, default and help;
+``SETTINGS`` is the table of them (name, type, default, help), read from the
+dataclass. The environment variable of a setting is ``BARCAMP_SEARCH_<NAME>``. The config
 file is TOML, found by ``--config``, else ``BARCAMP_SEARCH_CONFIG``, else
 ``./barcamp-search.toml`` when present; relative paths in it resolve against
 its folder. It may also list archives::
@@ -24,52 +25,65 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar, get_type_hints
 
 from barcamp_search.errors import ConfigError
-
-if TYPE_CHECKING:  # imported lazily: a search needs neither the extractor nor docutils
-    from barcamp_search.indexer.build import Archive
+from barcamp_search.read.archive import Archive, ArchiveOptions
 
 ENV_PREFIX = "BARCAMP_SEARCH_"
 CONFIG_NAME = "barcamp-search.toml"
 
-# (name, type, default, help)
-SETTINGS: tuple[tuple[str, type, Any, str], ...] = (
-    ("index", Path, Path("index"), "Index folder."),
-    ("workers", int, 0, "Parse processes for indexing (0: one per core)."),
-    ("lock_timeout", float, 30.0, "Seconds a second indexing run waits for the lock."),
-    ("parse_timeout", float, 20.0, "Seconds one file may take to parse before it is skipped."),
-    ("parse_memory_mb", int, 2048, "Memory cap of a parse process, in MiB."),
-    ("max_file_mb", int, 8, "Larger source files are skipped unread, in MiB."),
-    ("host", str, "127.0.0.1", "Address the web server listens on."),
-    ("port", int, 5000, "Port the web server listens on."),
-    ("web_workers", int, 0, "Web server processes (0: one per core)."),
-    ("ui_lang", str, "en", "Default interface language of the web page (en or fr)."),
-    ("per_page", int, 10, "Results per page by default."),
-)
+_T = TypeVar("_T")
+
+
+def _setting(default: _T, help_: str) -> _T:
+    """A field of ``Settings`` that is a setting: its default and its one-line help."""
+    return field(default=default, metadata={"help": help_})
 
 
 @dataclass(frozen=True)
 class Settings:
-    index: Path = Path("index")
-    workers: int = 0
-    lock_timeout: float = 30.0
-    parse_timeout: float = 20.0
-    parse_memory_mb: int = 2048
-    max_file_mb: int = 8
-    host: str = "127.0.0.1"
-    port: int = 5000
-    web_workers: int = 0
-    ui_lang: str = "en"
-    per_page: int = 10
+    index: Path = _setting(Path("index"), "Index folder.")
+    workers: int = _setting(0, "Parse processes for indexing (0: one per core).")
+    lock_timeout: float = _setting(30.0, "Seconds a second indexing run waits for the lock.")
+    parse_timeout: float = _setting(
+        20.0, "Seconds one file may take to parse before it is skipped."
+    )
+    parse_memory_mb: int = _setting(2048, "Memory cap of a parse process, in MiB.")
+    max_file_mb: int = _setting(8, "Larger source files are skipped unread, in MiB.")
+    host: str = _setting("127.0.0.1", "Address the web server listens on.")
+    port: int = _setting(5000, "Port the web server listens on.")
+    web_workers: int = _setting(0, "Web server processes (0: one per core).")
+    ui_lang: str = _setting("en", "Default interface language of the web page (en or fr).")
+    per_page: int = _setting(10, "Results per page by default.")
     archives: tuple[Archive, ...] = ()
     sources: tuple[tuple[str, str], ...] = ()  # (setting, where its value came from)
 
     def source_of(self, name: str) -> str:
         return dict(self.sources).get(name, "default")
+
+
+def _settings_table() -> tuple[tuple[str, type, Any, str], ...]:
+    kinds = get_type_hints(Settings)
+    return tuple(
+        (f.name, kinds[f.name], f.default, f.metadata["help"])
+        for f in fields(Settings)
+        if "help" in f.metadata
+    )
+
+
+# (name, type, default, help) of every setting, in the order of the fields of Settings
+SETTINGS = _settings_table()
+
+
+def default_workers() -> int:
+    """One per core the process may use (the default of ``workers`` and ``web_workers``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
@@ -86,9 +100,11 @@ def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | Non
     return default if default.is_file() else None
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None,
-                  config_path: Path | None = None) -> Settings:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> Settings:
     """Resolve every setting: ``overrides`` (given CLI flags) > environment > file > default."""
     environ = os.environ if environ is None else environ
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
@@ -124,8 +140,9 @@ def _read_config(path: Path) -> dict[str, Any]:
     known = {name for name, *_ in SETTINGS} | {"archives"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}. "
-                          f"Known: {', '.join(sorted(known))}.")
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+        )
     return data
 
 
@@ -136,26 +153,25 @@ def _convert(name: str, kind: type, value: Any) -> Any:
         raise ConfigError(f"Setting {name}: {value!r} is not a valid {kind.__name__}.") from error
 
 
-def _archive(entry: Any, path: Path | None) -> Archive:
-    from barcamp_search.read.extract import ArchiveOptions
-    from barcamp_search.indexer.build import Archive
-
+def _archive(entry: Any, config_file: Path | None) -> Archive:
     archive_keys = {f.name for f in fields(ArchiveOptions)} | {"path"}
     if not isinstance(entry, dict) or "path" not in entry:
-        raise ConfigError(f"{path}: each [[archives]] entry needs at least a path.")
+        raise ConfigError(f"{config_file}: each [[archives]] entry needs at least a path.")
     unknown = sorted(set(entry) - archive_keys)
     if unknown:
-        raise ConfigError(f"{path}: unknown archive key(s) {', '.join(unknown)}.")
+        raise ConfigError(f"{config_file}: unknown archive key(s) {', '.join(unknown)}.")
     folder = Path(entry["path"])
-    if path is not None and not folder.is_absolute():
-        folder = path.parent / folder
+    if config_file is not None and not folder.is_absolute():
+        folder = config_file.parent / folder
     speakers = entry.get("authors_are_speakers", False)
     options = ArchiveOptions(
         name=str(entry.get("name") or folder.resolve().name),
-        site_url=entry.get("site_url"), url_pattern=entry.get("url_pattern"),
+        site_url=entry.get("site_url"),
+        url_pattern=entry.get("url_pattern"),
         lang=entry.get("lang"),
         authors_are_speakers=tuple(speakers) if isinstance(speakers, list) else bool(speakers),
-        include=tuple(entry.get("include", ())), exclude=tuple(entry.get("exclude", ())),
+        include=tuple(entry.get("include", ())),
+        exclude=tuple(entry.get("exclude", ())),
     )
     return Archive(folder, options)
 

@@ -42,7 +42,8 @@ class SchemaMismatch(BarcampSearchError):
     def __init__(self, root: object, found: object, needed: int) -> None:
         super().__init__(
             f"{root}/ was built with schema {found}, this version needs {needed}. "
-            "Run: barcamp-search index --rebuild")
+            "Run: barcamp-search index --rebuild"
+        )
 
 
 class IndexLocked(BarcampSearchError):
@@ -71,7 +72,8 @@ class ChildDied(BarcampSearchError):
         how = f"killed by {_signal_name(-code)}" if code < 0 else f"exited with status {code}"
         super().__init__(
             f"the {what} process (PID {pid}) was {how}; the run stopped and the index is "
-            "unchanged. Run barcamp-search index again (check memory if the OOM killer did it).")
+            "unchanged. Run barcamp-search index again (check memory if the OOM killer did it)."
+        )
 
 
 class Interrupted(BarcampSearchError):
@@ -79,8 +81,10 @@ class Interrupted(BarcampSearchError):
 
     def __init__(self, signum: int) -> None:
         self.exit_code = 128 + signum
-        super().__init__(f"{_signal_name(signum)}: the indexing run was stopped; the index keeps "
-                         "its last complete state")
+        super().__init__(
+            f"{_signal_name(signum)}: the indexing run was stopped; the index keeps "
+            "its last complete state"
+        )
 
 
 def _signal_name(signum: int) -> str:

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-
-ROLES = ("speaker", "participant", "reporter", "host")
 LINK_SCHEMES = ("http", "https", "mailto")
 
 
@@ -43,7 +41,7 @@ class Link:
 @dataclass(frozen=True)
 class Person:
     name: str
-    role: str  # one of ROLES
+    role: str  # "speaker", "participant", "reporter" or "host"
     section: str | None = None  # anchor of the section it was found in
 
 
@@ -170,12 +168,15 @@ _EMAIL_OBFUSCATED = re.compile(
     r"(?<![\w.+-])[\w.+-]{1,64}(?:@|\s+AT\s+|\s*\[at\]\s*)[\w-]+(?:\.[\w-]+)*"
 )
 _PARENS = re.compile(r"\s*\([^()]*\)")
-_AUTHOR_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
+# Between the names of a list of people: "A, B and C", "A; B", "A & B", "A et B".
+NAMES_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
 _AUTHOR_JOIN = re.compile(r"\s*(?:&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
 _EMPTY_ANGLES = re.compile(r"<\s*>")  # what is left of "Name <a@b.example>"
 _LEADING_JOIN = re.compile(r"^(?:and|et|&)\s+", re.IGNORECASE)  # "Greg, and David" lists
 _SPACES = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def clean_text(value: str) -> str:
@@ -192,7 +193,9 @@ def split_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         items: list[str] = []
         for item in value:
-            items.extend(split_list(item) if isinstance(item, str) and (";" in item) else [str(item)])
+            items.extend(
+                split_list(item) if isinstance(item, str) and (";" in item) else [str(item)]
+            )
         return [clean_text(i) for i in items if i is not None and clean_text(str(i))]
     text = str(value)
     separator = ";" if ";" in text else ","
@@ -256,7 +259,7 @@ def split_people(value: Any) -> tuple[str, ...]:
     names: list[str] = []
     for item in raw:
         text = _EMAIL_OBFUSCATED.sub("", _PARENS.sub("", item))
-        parts = _AUTHOR_SEP.split(text) if split_commas else _AUTHOR_JOIN.split(text)
+        parts = NAMES_SEPARATOR.split(text) if split_commas else _AUTHOR_JOIN.split(text)
         for part in parts:
             name = _LEADING_JOIN.sub("", clean_text(_EMPTY_ANGLES.sub("", part))).strip(" .,:;")
             if name and any(ch.isalpha() for ch in name):

@@ -232,9 +232,10 @@ def search(con: sqlite3.Connection, text: str = "", tags: tuple[str, ...] = (),
 
 def extract_posts(root: Path, workers: int | None = None) -> tuple[list[Any], float, int]:
     """barcamp_search's extractor over a folder: (posts, seconds, failures)."""
-    from barcamp_search.read.extract import ArchiveOptions, extract_archive
+    from barcamp_search.read.archive import ArchiveOptions
+    from barcamp_search.read.extract import extract_archive
     from barcamp_search.model import Post
-    from barcamp_search.read.workers import default_workers
+    from barcamp_search.config import default_workers
 
     started = time.perf_counter()
     posts: list[Any] = []

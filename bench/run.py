@@ -223,7 +223,7 @@ def web_load(index: Path, queries: list[BenchQuery], seconds: float,
 # --- one size ------------------------------------------------------------------------------
 
 def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str]) -> dict:
-    from barcamp_search.read.workers import default_workers
+    from barcamp_search.config import default_workers
 
     log(f"=== {size} posts")
     pristine = corpus(size)

@@ -27,9 +27,9 @@ from barcamp_search.web.app import (
     snippet_html,
 )
 from barcamp_search.config import Settings
-from barcamp_search.read.extract import ArchiveOptions
+from barcamp_search.read.archive import Archive, ArchiveOptions
 from barcamp_search.web.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
 
 from .conftest import CORPORA, SAMPLE

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 
 from .conftest import ROOT, SAMPLE
 from .test_serve import has_serve_command, start_server

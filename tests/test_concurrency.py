@@ -18,8 +18,8 @@ import time
 import urllib.error
 import urllib.request
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 
 from .conftest import ROOT, SAMPLE
 from .test_serve import DEADLINE, clean_env, start_server, wait_for

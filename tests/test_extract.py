@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from barcamp_search.errors import ArchiveMissing, ExtractError
-from barcamp_search.read.extract import ArchiveOptions, extract_archive, find_sources, read_post
+from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.read.extract import extract_archive, find_sources, read_post
 from barcamp_search.model import Link, Person, Post, Section
 
 from .conftest import ROOT, SAMPLE
@@ -217,7 +218,8 @@ UNPRIVILEGED = r"""
 import json, sys
 from pathlib import Path
 from barcamp_search.errors import ExtractError
-from barcamp_search.read.extract import ArchiveOptions, extract_archive, read_file
+from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.read.extract import extract_archive, read_file
 from barcamp_search.model import Post
 
 status = Path("/proc/self/status").read_text()

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.assemble import MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS
+from barcamp_search.read.assemble import MAX_TAG_LENGTH, MAX_TAGS
 from barcamp_search.errors import ExtractError
-from barcamp_search.read.extract import ArchiveOptions, extract_archive, find_sources, read_post
+from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.read.extract import extract_archive, find_sources, read_post
+from barcamp_search.read.people import MAX_NAME_LENGTH
 from barcamp_search.cli.output import BOLD, DIM, RESET, YELLOW
 from barcamp_search.model import Post
 

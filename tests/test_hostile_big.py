@@ -25,8 +25,8 @@ import pytest
 
 from barcamp_search.read.assemble import MAX_SECTIONS
 from barcamp_search.errors import ExtractError
+from barcamp_search.read.archive import ArchiveOptions
 from barcamp_search.read.extract import (
-    ArchiveOptions,
     Source,
     extract_archive,
     find_sources,

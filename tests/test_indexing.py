@@ -12,8 +12,8 @@ import pytest
 
 from barcamp_search.indexer import store
 from barcamp_search.errors import IndexLocked, IndexMissing, SchemaMismatch
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, IndexReport, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import IndexReport, index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
 
 from .conftest import SAMPLE

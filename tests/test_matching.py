@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 from barcamp_search.search.matching import DocSets, expand_terms, score_documents
 from barcamp_search.search.query import parse_text
 from barcamp_search.search import SearchIndex

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from barcamp_search.read.people import (
-    MAX_NAME,
+    MAX_NAME_LENGTH as MAX_NAME,
     clean_name,
     find_people,
     looks_like_name,

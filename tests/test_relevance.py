@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery, SearchResults
 
 from .conftest import CORPORA

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from barcamp_search.errors import QueryError
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
 
 from .conftest import SAMPLE

@@ -25,8 +25,8 @@ from typing import TypeVar
 
 import pytest
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 from barcamp_search.web.serve import default_workers, gunicorn_options, server_url
 
 from .conftest import ROOT, SAMPLE

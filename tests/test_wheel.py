@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.extract import ArchiveOptions
-from barcamp_search.indexer.build import Archive, index_archives
+from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer.build import index_archives
 
 from .conftest import ROOT, SAMPLE
 

@@ -38,9 +38,10 @@ from barcamp_search.errors import (
     IndexUnwritable,
     StrictFailure,
 )
+from barcamp_search.config import default_workers
+from barcamp_search.read.archive import Archive, ArchiveOptions
 from barcamp_search.read.extract import (
     DEFAULT_MAX_BYTES,
-    ArchiveOptions,
     Source,
     extract_archive,
     find_sources,
@@ -52,7 +53,6 @@ from barcamp_search.read.workers import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
     WorkerPool,
-    default_workers,
 )
 
 logger = logging.getLogger(__name__)
@@ -89,14 +89,6 @@ class IndexReport:
     def summary(self) -> str:
         return (f"indexed {self.added} new, {self.updated} changed, {self.removed} removed, "
                 f"{self.unchanged} unchanged, {len(self.failed)} failed in {self.seconds:.1f} s")
-
-
-@dataclass(frozen=True)
-class Archive:
-    """An archive to index: its folder and how to read it."""
-
-    path: Path
-    options: ArchiveOptions
 
 
 Progress = Callable[[str], None]

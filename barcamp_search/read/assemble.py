@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from barcamp_search.read.people import find_people, section_speakers
 from barcamp_search.model import (
     LINK_SCHEMES,
     Document,
@@ -32,25 +31,27 @@ from barcamp_search.model import (
     split_people,
     strip_emails,
 )
+from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.read.people import MAX_NAME_LENGTH, find_people, section_speakers
 from barcamp_search.read.slugs import slugify
-
-if TYPE_CHECKING:
-    from barcamp_search.read.extract import ArchiveOptions
 
 MAX_TITLE = 300
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 80
 MAX_AUTHORS = 30
-MAX_NAME_LENGTH = 100
 MAX_SUMMARY = 2000
 MAX_SECTIONS = 2000
 STATUSES = {"published": "published", "draft": "draft", "hidden": "hidden", "skip": "draft"}
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})[-_](\d{2})[-_](\d{2})(?!\d)")
 _WORDS = re.compile(r"[a-zàâçéèêëîïôûùüÿœ']+")
-_FRENCH = frozenset("le la les des du un une et est nous vous pour avec dans sur qui que pas au aux "
-                    "ce cette sont été par plus ou mais très".split())
-_ENGLISH = frozenset("the and of to is in for with on we you this that are was by be at from "
-                     "our will have it an as".split())
+_FRENCH = frozenset(
+    "le la les des du un une et est nous vous pour avec dans sur qui que pas au aux "
+    "ce cette sont été par plus ou mais très".split()
+)
+_ENGLISH = frozenset(
+    "the and of to is in for with on we you this that are was by be at from "
+    "our will have it an as".split()
+)
 
 
 @dataclass
@@ -94,8 +95,11 @@ def build_post(
     text = strip_emails(document.text)
     lang = _lang(fields.get("lang"), options.lang, title, text, sections)
     status = _status(fields.get("status"), context)
-    categories = _capped(normalize_categories(fields.get("category") or fields.get("categories")),
-                         "categories", context)
+    categories = _capped(
+        normalize_categories(fields.get("category") or fields.get("categories")),
+        "categories",
+        context,
+    )
     tags = _capped(normalize_tags(fields.get("tags")), "tags", context)
     authors = _capped(split_people(_authors_field(fields)), "authors", context)
     url = _url(options, fields, source, slug, lang, date, categories)
@@ -121,8 +125,14 @@ def build_post(
         summary=_summary(fields.get("summary") or fields.get("description"), context),
         text=text,
         sections=tuple(
-            Section(s.anchor, strip_emails(clean_text(s.title)), s.level, s.parent,
-                    strip_emails(s.text), by_section.get(s.anchor, ()))
+            Section(
+                s.anchor,
+                strip_emails(clean_text(s.title)),
+                s.level,
+                s.parent,
+                strip_emails(s.text),
+                by_section.get(s.anchor, ()),
+            )
             for s in sections
         ),
         links=_links(document.links, url or options.site_url),
@@ -167,8 +177,7 @@ def _date(value: Any, name: str, source: str | None, context: _Context) -> str |
     return None
 
 
-def _lang(value: Any, default: str | None, title: str, text: str,
-          sections: tuple[Any, ...]) -> str:
+def _lang(value: Any, default: str | None, title: str, text: str, sections: tuple[Any, ...]) -> str:
     """The field, else the archive's language, else a guess from common words."""
     if value and str(value).strip():
         return clean_text(str(value)).lower()[:10]
@@ -227,8 +236,15 @@ def _summary(value: Any, context: _Context) -> str:
     return summary
 
 
-def _url(options: ArchiveOptions, fields: dict[str, Any], source: str, slug: str, lang: str,
-         date: str | None, categories: tuple[str, ...]) -> str | None:
+def _url(
+    options: ArchiveOptions,
+    fields: dict[str, Any],
+    source: str,
+    slug: str,
+    lang: str,
+    date: str | None,
+    categories: tuple[str, ...],
+) -> str | None:
     """Site URL + the post's path: a ``url`` field (Hugo permalinks), else the
     archive's pattern, else Pelican's defaults."""
     if not options.site_url:

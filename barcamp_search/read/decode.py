@@ -33,17 +33,17 @@ _INVISIBLE = re.compile(
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 
-def decode_source(data: bytes, path: str) -> tuple[str, list[str]]:
+def decode_source(data: bytes, source: str) -> tuple[str, list[str]]:
     """Return the text of a source file and the warnings its decoding raised."""
     warnings: list[str] = []
     if not data.strip():
-        raise ExtractError(path, "empty file")
+        raise ExtractError(source, "empty file")
     text = _decode_utf16(data, warnings)
     if text is None:
         if data.startswith(codecs.BOM_UTF8):
             data = data[len(codecs.BOM_UTF8) :]
         if data.startswith(_BINARY_MAGIC) or _looks_binary(data):
-            raise ExtractError(path, "binary file, not text")
+            raise ExtractError(source, "binary file, not text")
         text = _decode_8bit(data, warnings)
     if "\x00" in text:
         warnings.append("NUL bytes replaced by spaces")
@@ -54,7 +54,7 @@ def decode_source(data: bytes, path: str) -> tuple[str, list[str]]:
         text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     if not text.strip():
-        raise ExtractError(path, "empty file (white space only)")
+        raise ExtractError(source, "empty file (white space only)")
     return text, warnings
 
 

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from barcamp_search.read.assemble import build_post
-from barcamp_search.read.decode import decode_source
 from barcamp_search.errors import ArchiveMissing, ExtractError
 from barcamp_search.model import Post
+from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.read.assemble import build_post
+from barcamp_search.read.decode import decode_source
 from barcamp_search.read.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -33,19 +34,6 @@ MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mkd", ".mdown")
 # Larger files are skipped unread: docutils alone needs ~30 s and 400 MB for 50 MB.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 _NOT_POSTS = frozenset({"_index.md", "_index.markdown"})
-
-
-@dataclass(frozen=True)
-class ArchiveOptions:
-    """How to read one archive: its name and the few per-archive conventions."""
-
-    name: str
-    site_url: str | None = None
-    url_pattern: str | None = None  # e.g. "{slug}.html" (default), "{path}.html"
-    lang: str | None = None  # default language of the posts; None = guess per post
-    authors_are_speakers: bool | tuple[str, ...] = False  # True, or globs of sources
-    include: tuple[str, ...] = ()  # globs of sources to read (default: all)
-    exclude: tuple[str, ...] = ()  # globs of sources to leave out
 
 
 @dataclass(frozen=True)
@@ -138,7 +126,7 @@ def read_post(
 ) -> Post:
     """Bytes of one source file -> a Post. Raises ExtractError when it must be skipped."""
     if len(data) > max_bytes:
-        raise ExtractError(source, f"larger than the {_size(max_bytes)} limit (max_file_mb)")
+        raise ExtractError(source, f"larger than the {_human_size(max_bytes)} limit (max_file_mb)")
     fmt = source_format(source)
     if fmt is None:
         raise ExtractError(source, "not a .rst or Markdown file")
@@ -156,8 +144,8 @@ def read_post(
     return build_post(document, source, fmt, options, warnings)
 
 
-def _size(count: int) -> str:
-    return f"{count / 1048576:g} MiB" if count >= 1048576 else f"{count:,} bytes"
+def _human_size(nbytes: int) -> str:
+    return f"{nbytes / 1048576:g} MiB" if nbytes >= 1048576 else f"{nbytes:,} bytes"
 
 
 def read_file(path: Path, source: str, options: ArchiveOptions, max_bytes: int) -> Post:
@@ -193,8 +181,13 @@ class _Packed:
 
     @classmethod
     def pack(cls, post: Post) -> _Packed:
-        return cls(post.source, post.slug, post.lang, bool(post.url),
-                   zlib.compress(pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL), 1))
+        return cls(
+            post.source,
+            post.slug,
+            post.lang,
+            bool(post.url),
+            zlib.compress(pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL), 1),
+        )
 
     def unpack(self) -> Post:
         post: Post = pickle.loads(zlib.decompress(self.data))
@@ -214,11 +207,13 @@ def import_readers() -> None:
     import barcamp_search.read.formats.rst  # noqa: F401
 
 
-def parse_pool(workers: int = 1, timeout: float = DEFAULT_TIMEOUT,
-               memory_mb: int = DEFAULT_MEMORY_MB) -> WorkerPool:
+def parse_pool(
+    workers: int = 1, timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB
+) -> WorkerPool:
     """The worker pool extract_archive parses in (workers import the readers first)."""
-    return WorkerPool(_read_job, workers=workers, timeout=timeout, memory_mb=memory_mb,
-                      warm=import_readers)
+    return WorkerPool(
+        _read_job, workers=workers, timeout=timeout, memory_mb=memory_mb, warm=import_readers
+    )
 
 
 def extract_archive(
@@ -241,8 +236,11 @@ def extract_archive(
         sources = find_sources(root, options)
     jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
     results: dict[str, _Packed | ExtractError] = {}
-    with contextlib.nullcontext(pool) if pool is not None else \
-            parse_pool(workers, timeout, memory_mb) as running:
+    with (
+        contextlib.nullcontext(pool)
+        if pool is not None
+        else parse_pool(workers, timeout, memory_mb) as running
+    ):
         for job, outcome in running.run(jobs):
             results[job.source] = outcome
     links = link_translations([r for r in results.values() if isinstance(r, _Packed)], options)
@@ -253,8 +251,12 @@ def extract_archive(
             link = links.get(source)
             if link is not None:
                 translations, duplicates, url = link
-                post = replace(post, translations=translations,
-                               warnings=post.warnings + duplicates, url=url or post.url)
+                post = replace(
+                    post,
+                    translations=translations,
+                    warnings=post.warnings + duplicates,
+                    url=url or post.url,
+                )
             yield post
         else:
             yield result
@@ -263,8 +265,9 @@ def extract_archive(
 _LANG_URL = "{slug}-{lang}.html"
 
 
-def link_translations(posts: list[_Packed], options: ArchiveOptions
-                      ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]]:
+def link_translations(
+    posts: list[_Packed], options: ArchiveOptions
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]]:
     """Join posts sharing a slug: other languages become translations, same language is
     a duplicate (both kept, warned about). Per source: (translations, warnings to add,
     the URL of a translated page when it changes)."""
@@ -281,12 +284,23 @@ def link_translations(posts: list[_Packed], options: ArchiveOptions
             others = [p for p in group if p is not post]
             translations = tuple(p.source for p in others if p.lang != post.lang)
             duplicates = [p.source for p in others if p.lang == post.lang]
-            warnings = (f"{post.source}: slug {post.slug!r} is also used by "
-                        + ", ".join(duplicates),) if duplicates else ()
+            warnings = (
+                (f"{post.source}: slug {post.slug!r} is also used by " + ", ".join(duplicates),)
+                if duplicates
+                else ()
+            )
             url = None
-            if translations and post.lang != default_lang and options.site_url and \
-                    post.has_url and not options.url_pattern:
-                url = options.site_url.rstrip("/") + "/" + _LANG_URL.format(
-                    slug=post.slug, lang=post.lang)
+            if (
+                translations
+                and post.lang != default_lang
+                and options.site_url
+                and post.has_url
+                and not options.url_pattern
+            ):
+                url = (
+                    options.site_url.rstrip("/")
+                    + "/"
+                    + _LANG_URL.format(slug=post.slug, lang=post.lang)
+                )
             links[post.source] = (translations, warnings, url)
     return links

@@ -48,29 +48,65 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from barcamp_search.model import Block, Document, ParsedSection, Person, ReadWarning, clean_text, dedupe
+from barcamp_search.model import (
+    NAMES_SEPARATOR,
+    Block,
+    Document,
+    ParsedSection,
+    Person,
+    ReadWarning,
+    clean_text,
+    dedupe,
+)
 
-MAX_NAME = 100
-_SP = r"[ \t\u00a0\u202f]"
-_PL = r"(?:\(s\)|s)?"
+MAX_NAME_LENGTH = 100  # longer names (found here, or authors) are truncated
+_SPACE = r"[ \t\u00a0\u202f]"
+_PLURAL = r"(?:\(s\)|s)?"
 _LABELS: tuple[tuple[str, str], ...] = (
     (r"speaker\s+bios?", "bio"),
-    (rf"intervenant(?:\(e\)|e)?{_PL}|orat(?:eur|rice){_PL}|présentat(?:eur|rice){_PL}", "speaker"),
-    (rf"speaker{_PL}|presenter{_PL}|special\s+guest{_PL}", "speaker"),
-    (rf"participant(?:\(e\)|e)?{_PL}", "participant"),
-    (rf"rapport(?:eur|euse){_PL}|reporter{_PL}", "reporter"),
-    (rf"animat(?:eur|rice){_PL}", "host"),
+    (
+        rf"intervenant(?:\(e\)|e)?{_PLURAL}|orat(?:eur|rice){_PLURAL}|présentat(?:eur|rice){_PLURAL}",
+        "speaker",
+    ),
+    (rf"speaker{_PLURAL}|presenter{_PLURAL}|special\s+guest{_PLURAL}", "speaker"),
+    (rf"participant(?:\(e\)|e)?{_PLURAL}", "participant"),
+    (rf"rapport(?:eur|euse){_PLURAL}|reporter{_PLURAL}", "reporter"),
+    (rf"animat(?:eur|rice){_PLURAL}", "host"),
 )
 _LABEL_RE = re.compile(
-    r"^[\s\-*•–]*(?:" + "|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(_LABELS))
-    + rf"){_SP}*:(?P<value>.*)$"
-    + rf"|^[\s\-*•–]*(?P<par>présentée?|animée?){_SP}+par\s+(?P<pvalue>.*)$",
+    r"^[\s\-*•–]*(?:"
+    + "|".join(f"(?P<g{i}>{p})" for i, (p, _) in enumerate(_LABELS))
+    + rf"){_SPACE}*:(?P<value>.*)$"
+    + rf"|^[\s\-*•–]*(?P<par>présentée?|animée?){_SPACE}+par\s+(?P<pvalue>.*)$",
     re.IGNORECASE,
 )
-_PARTICLES = {"de", "du", "des", "d'", "van", "von", "der", "den", "di", "da", "del", "della",
-              "le", "la", "dos", "das", "ter", "ten", "bin", "al", "el", "y"}
+_PARTICLES = {
+    "de",
+    "du",
+    "des",
+    "d'",
+    "van",
+    "von",
+    "der",
+    "den",
+    "di",
+    "da",
+    "del",
+    "della",
+    "le",
+    "la",
+    "dos",
+    "das",
+    "ter",
+    "ten",
+    "bin",
+    "al",
+    "el",
+    "y",
+}
 _HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "professor", "mme", "mlle", "m"}
-_STOP = set("""il elle ils elles nous vous on ce cet cette ces le la les un une des du l notre
+_STOP = set(
+    """il elle ils elles nous vous on ce cet cette ces le la les un une des du l notre
 nos votre mon ma son sa leur chacun tout tous qui puis ensuite enfin et mais si quand lors
 personne aucun inconnu anonyme intervenant intervenante intervenants intervenantes orateur
 orateurs oratrice participant participants rapporteur rapporteuse animateur animatrice speaker
@@ -91,33 +127,44 @@ us hand example examples design default night building using making writing lear
 creating install use read download see check join visit register tech inc labs corp ltd llc
 software foundation association systems solutions technologies community cinemas best
 practices tips tricks basics part overview lessons learned future state deep dive getting started
-beyond new what why how quick guide demo q&a questions discussion discussions""".split())
-_THIS_TALK = re.compile(r"(?i)\b(?:this|that|cette|cet|ce)\s+(?:\w+\s+)?(?:presentation|"
-                        r"talk|présentation|exposé|conférence)")
+beyond new what why how quick guide demo q&a questions discussion discussions""".split()
+)
+_THIS_TALK = re.compile(
+    r"(?i)\b(?:this|that|cette|cet|ce)\s+(?:\w+\s+)?(?:presentation|"
+    r"talk|présentation|exposé|conférence)"
+)
 _TALKY = re.compile(
     r"(?i)\b(?:presentations?|présentations?|talks?|conférences?|exposés?|presenters?|"
-    r"preseters?|présentateurs?|speakers?|intervenants?|orateurs?|keynotes?|flash|lightning)\b")
+    r"preseters?|présentateurs?|speakers?|intervenants?|orateurs?|keynotes?|flash|lightning)\b"
+)
 _WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*\Z")
 _URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _TAIL = re.compile(r"\s+(?:--?|–|—|\|)\s+.*$|\s*:\s+.*$|\s+(?:from|at|of|chez|@)\s+.*$")
 _PARENS = re.compile(r"\s*(?:\([^()]*\)|\[[^\]]*\]|\([^()]*$)")
-_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and|et)\s+|,|;|&|\s+and\s+|\s+et\s+)\s*", re.IGNORECASE)
 _BOUNDARY_END = tuple(".,;:!?(•*–—-")
 _BACKWARD_TRIGGERS = re.compile(
     r"\s(?:nous\s+|y\s+)?(?:a|ont)\s+présenté|\s(?:nous\s+|y\s+)?présenter(?:a|ont)\b|"
-    r"\snous\s+(?:montrer|parler)(?:a|ont)\b|\sgave\s+(?:a|an)\s+(?:\w+\s+)?talk\b")
+    r"\snous\s+(?:montrer|parler)(?:a|ont)\b|\sgave\s+(?:a|an)\s+(?:\w+\s+)?talk\b"
+)
 _FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\(par\s+(?=[^()]*\))"), "speaker"),
     (re.compile(r"(?i)\bprésentations?\b[^.!?:;()]{0,60}?\bpar\s+"), "speaker"),
     (re.compile(r"(?i)\b(?:donnée?|présentée?)\s+par\s+"), "speaker"),
     (re.compile(r"(?i)\banimée?\s+par\s+"), "host"),
     (re.compile(r"(?i)\bpresented\s+by\s+|\btalk\s+by\s+"), "speaker"),
-    (re.compile(r"(?i)\b(?:talks?|presentations?|keynote|session|workshop|tutorial)\b"
-                r"[^.!?;]{0,80}?\b(?:given|delivered)\s+by\s+"), "speaker"),
+    (
+        re.compile(
+            r"(?i)\b(?:talks?|presentations?|keynote|session|workshop|tutorial)\b"
+            r"[^.!?;]{0,80}?\b(?:given|delivered)\s+by\s+"
+        ),
+        "speaker",
+    ),
 )
-_NOT_TALK_BY = re.compile(r"(?i)\b(?:sponsored|hosted|supported|organi[sz]ed|powered|compiled|"
-                          r"written|edited|provided|catered|courtesy|photos?)\s+by\s+\Z|"
-                          r"\b(?:break|lunch|dinner|tea|coffee|snacks|food|pizza|drinks)\b")
+_NOT_TALK_BY = re.compile(
+    r"(?i)\b(?:sponsored|hosted|supported|organi[sz]ed|powered|compiled|"
+    r"written|edited|provided|catered|courtesy|photos?)\s+by\s+\Z|"
+    r"\b(?:break|lunch|dinner|tea|coffee|snacks|food|pizza|drinks)\b"
+)
 Found = tuple[str, str, int | None]  # (name, role, line)
 
 
@@ -136,8 +183,12 @@ def _bad_word(word: str) -> bool:
     key = word.casefold().strip(".'’")
     if re.search(r"['’]s\Z", word) or (word.isalpha() and word.isupper() and 2 < len(word) <= 6):
         return True  # ``GUI's``, acronyms (``SFL``, ``IRTT``)
-    return key in _STOP or "python" in key or (len(key) > 3 and key.endswith("py")) or bool(
-        re.match(r"Py[A-Z]", word))
+    return (
+        key in _STOP
+        or "python" in key
+        or (len(key) > 3 and key.endswith("py"))
+        or bool(re.match(r"Py[A-Z]", word))
+    )
 
 
 def looks_like_name(name: str, max_words: int = 4) -> bool:
@@ -153,11 +204,11 @@ def looks_like_name(name: str, max_words: int = 4) -> bool:
     return True
 
 
-def _finish(name: str, line: int | None, warnings: list[ReadWarning]) -> str:
-    if len(name) > MAX_NAME:
-        message = f"name of {len(name)} characters truncated to {MAX_NAME}"
+def _truncate_name(name: str, line: int | None, warnings: list[ReadWarning]) -> str:
+    if len(name) > MAX_NAME_LENGTH:
+        message = f"name of {len(name)} characters truncated to {MAX_NAME_LENGTH}"
         warnings.append(ReadWarning(line, message))
-        name = name[:MAX_NAME].rstrip()
+        name = name[:MAX_NAME_LENGTH].rstrip()
     return name
 
 
@@ -185,7 +236,7 @@ def label_names(value: str, kind: str, label: str) -> list[str]:
     if singular_en and "," in value and not re.search(r"(?i)\s(?:and|&)\s", value):
         value = value.split(",", 1)[0]
     names = []
-    for i, part in enumerate(_LIST_SEP.split(value)):
+    for i, part in enumerate(NAMES_SEPARATOR.split(value)):
         name = clean_name(part)
         if looks_like_name(name, max_words=6):
             names.append(name)
@@ -241,9 +292,9 @@ def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str]
     groups: list[list[str]] = [[]]
     used, i = 0, 0
     while i < len(tokens):
-        tok = tokens[i].lstrip("(\"“«*")
-        core = tok.rstrip(",;:.!?)\"”»*")
-        trail = tok[len(core):]
+        tok = tokens[i].lstrip('("“«*')
+        core = tok.rstrip(',;:.!?)"”»*')
+        trail = tok[len(core) :]
         if re.fullmatch(r"[^\W\d_]", core) and trail.startswith("."):
             core, trail = core + ".", trail[1:]
         cur = groups[-1]
@@ -283,7 +334,7 @@ def find_forward_prose(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for pattern, role in _FORWARD_TRIGGERS:
         for m in pattern.finditer(text):
-            names, _ = read_name_run(text[m.end():m.end() + 400].split()[:16])
+            names, _ = read_name_run(text[m.end() : m.end() + 400].split()[:16])
             found += [(n, role) for n in names if looks_like_name(n)]
     return found
 
@@ -292,9 +343,12 @@ def find_backward_prose(text: str) -> list[tuple[str, str]]:
     """``X a présenté``, ``X et Y ont présenté``, ``X nous montrera``, ``X y présentera``."""
     found: list[tuple[str, str]] = []
     for m in _BACKWARD_TRIGGERS.finditer(text):
-        before = text[max(0, m.start() - 400):m.start()].split()[-14:]
-        if len(before) >= 3 and re.fullmatch(r"[a-z0-9_.]+", before[-1]) and all(
-                _is_cap_word(w) for w in before[-3:-1]):
+        before = text[max(0, m.start() - 400) : m.start()].split()[-14:]
+        if (
+            len(before) >= 3
+            and re.fullmatch(r"[a-z0-9_.]+", before[-1])
+            and all(_is_cap_word(w) for w in before[-3:-1])
+        ):
             before = before[:-1]  # ``Laurent Guérin ltguerin a présenté``: drop the handle
         for k in range(len(before)):
             if k and not before[k - 1].endswith(_BOUNDARY_END):
@@ -327,8 +381,7 @@ def find_talk_item(block: Block, talky: bool) -> list[tuple[str, str]]:
     for part in (m.group(1) if m else None, tail.group(1) if tail else None):
         if talky and part:
             names, used = read_name_run(part.split())
-            if used == len(part.split()) and names and all(2 <= len(n.split()) <= 4
-                                                           for n in names):
+            if used == len(part.split()) and names and all(2 <= len(n.split()) <= 4 for n in names):
                 return [(n, "speaker") for n in names if looks_like_name(n)]
     m = re.fullmatch(r".*?(,)?\s+(?:par|by)\s+([^(),\"“”]+?)\s*(\([^()]*\))?\.?", text)
     if m and (talky or m.group(1) or m.group(3)) and not _NOT_TALK_BY.search(text[: m.start(2)]):
@@ -370,8 +423,13 @@ def is_talk_list_title(title: str | None) -> bool:
 def _is_talk_label(block: Block) -> bool:
     """A short paragraph introducing a talk list: ``Flash presentations :``."""
     last = re.split(r"(?<=[.!?])\s+", block.text.strip())[-1]
-    return block.kind == "paragraph" and last.endswith(":") and len(last.split()) <= 15 and bool(
-        _TALKY.search(last)) and not _THIS_TALK.search(last)
+    return (
+        block.kind == "paragraph"
+        and last.endswith(":")
+        and len(last.split()) <= 15
+        and bool(_TALKY.search(last))
+        and not _THIS_TALK.search(last)
+    )
 
 
 def _scan_blocks(blocks: Iterable[Block], title: str | None) -> list[Found]:
@@ -399,7 +457,7 @@ def find_people(doc: Document) -> tuple[tuple[Person, ...], tuple[ReadWarning, .
     seen: set[tuple[str, str, str | None]] = set()
 
     def add(name: str, role: str, section: str | None, line: int | None) -> None:
-        name = _finish(name, line, warnings)
+        name = _truncate_name(name, line, warnings)
         key = (name.casefold(), role, section)
         if name and key not in seen:
             seen.add(key)
@@ -433,6 +491,7 @@ def section_speakers(doc: Document, persons: Iterable[Person]) -> dict[str, tupl
         while anchor is not None and anchor not in chain:
             chain.add(anchor)
             anchor = parents.get(anchor)
-        result[section.anchor] = dedupe([p.name for p in speakers if p.section in chain],
-                                        key=str.casefold)
+        result[section.anchor] = dedupe(
+            [p.name for p in speakers if p.section in chain], key=str.casefold
+        )
     return result

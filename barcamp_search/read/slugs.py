@@ -49,14 +49,14 @@ class AnchorMaker:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
-        self.count = 0
+        self.untitled = 0  # sections with no usable character in their title so far
         self.next_suffix: dict[str, int] = {}  # base -> next number to try (linear, not quadratic)
 
     def __call__(self, title: str) -> str:
         base = make_anchor(title)
         if not base:
-            self.count += 1
-            base = f"section-{self.count}"
+            self.untitled += 1
+            base = f"section-{self.untitled}"
         anchor = base
         n = self.next_suffix.get(base, 0)
         if n:

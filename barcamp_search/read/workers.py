@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from barcamp_search.read.children import name_process, parent_alive
 from barcamp_search.errors import ExtractError
+from barcamp_search.read.children import name_process, parent_alive
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +61,18 @@ def _limit_memory(memory_mb: int) -> None:
     except ImportError:  # not on POSIX: no cap
         return
     limit = memory_mb * 1024 * 1024
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: int,
-                 warm: Callable[[], None] | None = None) -> None:
+def _worker_main(
+    conn: Connection,
+    function: Callable[[Job], Any],
+    memory_mb: int,
+    warm: Callable[[], None] | None = None,
+) -> None:
     """Child loop: receive a job, run it, send back ('ok', result, spent) or
     ('error', message, spent); ``spent`` means this process exits and must be replaced.
     It exits when its parent is gone, even if another process keeps the pipe open."""
@@ -116,8 +120,13 @@ def _worker_main(conn: Connection, function: Callable[[Job], Any], memory_mb: in
 
 
 class _Worker:
-    def __init__(self, context: Any, function: Callable[[Job], Any], memory_mb: int,
-                 warm: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        context: Any,
+        function: Callable[[Job], Any],
+        memory_mb: int,
+        warm: Callable[[], None] | None = None,
+    ) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_worker_main, args=(child, function, memory_mb, warm), daemon=True
@@ -254,11 +263,3 @@ class WorkerPool:
         worker.stop(kill=kill)
         self._workers.remove(worker)
         logger.debug("parse worker %s replaced", worker.process.pid)
-
-
-def default_workers() -> int:
-    """One worker per core the process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)

@@ -1,5 +1,5 @@
-"""One reader per source format: ``text + source path -> posts.Document``.
+"""One reader per source format: ``text + source path -> model.Document``.
 
-A reader parses; it does not normalise metadata (``extract`` does) and never
+A reader parses; it does not normalise metadata (``assemble`` does) and never
 touches the file system or the network.
 """

@@ -1,4 +1,4 @@
-"""Markdown reader (stage "read"): Markdown post text -> :class:`posts.Document`.
+"""Markdown reader (stage "read"): Markdown post text -> :class:`model.Document`.
 
 Input: the decoded text of one Markdown post (BOM removed, LF line ends).
 Output: a :class:`~barcamp_search.model.Document`: metadata (Pelican header,
@@ -275,22 +275,33 @@ class _Builder:
         parser.flush()
         for text, kind, inner in parser.chunks:
             if kind is not None:  # a list item's HTML paragraph is an item, as in Markdown
-                self.block(container if kind == "paragraph" and container else kind, text,
-                           self.line(token, inner))
+                self.block(
+                    container if kind == "paragraph" and container else kind,
+                    text,
+                    self.line(token, inner),
+                )
         self.text("\n\n".join(text for text, _, _ in parser.chunks))
         self.add_links(parser.links)
 
-    def document(self, title: str | None, fields: dict[str, Any], warnings: list[ReadWarning]
-                 ) -> Document:
+    def document(
+        self, title: str | None, fields: dict[str, Any], warnings: list[ReadWarning]
+    ) -> Document:
         top = min((s["level"] for s in self.sections), default=1)
         sections = tuple(
-            ParsedSection(**s | {"level": s["level"] - top + 1, "text": "\n\n".join(s["text"])}
-                          | {"blocks": tuple(s["blocks"])})
+            ParsedSection(
+                **s
+                | {"level": s["level"] - top + 1, "text": "\n\n".join(s["text"])}
+                | {"blocks": tuple(s["blocks"])}
+            )
             for s in self.sections
         )
         return Document(
-            title=title, fields=fields, text="\n\n".join(self.intro["text"]),
-            blocks=tuple(self.intro["blocks"]), sections=sections, links=tuple(self.links),
+            title=title,
+            fields=fields,
+            text="\n\n".join(self.intro["text"]),
+            blocks=tuple(self.intro["blocks"]),
+            sections=sections,
+            links=tuple(self.links),
             warnings=tuple(warnings),
         )
 
@@ -315,8 +326,9 @@ def _walk(tokens: list[Token], builder: _Builder, warnings: list[ReadWarning]) -
                 builder.block("cell", text, builder.line(tok))
             else:
                 builder.text(text)
-                builder.block(containers[-1] if containers else "paragraph", text,
-                              builder.line(tok))
+                builder.block(
+                    containers[-1] if containers else "paragraph", text, builder.line(tok)
+                )
             builder.add_links(pairs)
         elif kind in _CONTAINERS:
             containers.append(_CONTAINERS[kind])

@@ -53,13 +53,23 @@ _MAX_MESSAGE = 200
 _DROPPED_FIELDS = frozenset({"email"})
 
 _SAFE_OVERRIDES: dict[str, Any] = {
-    "file_insertion_enabled": False, "raw_enabled": False, "_disable_config": True,
-    "report_level": 5, "halt_level": 5,  # above SEVERE: never printed, never raised
+    "file_insertion_enabled": False,
+    "raw_enabled": False,
+    "_disable_config": True,
+    "report_level": 5,
+    "halt_level": 5,  # above SEVERE: never printed, never raised
     "warning_stream": False,  # replaced per call by an io.StringIO
-    "syntax_highlight": "none", "input_encoding": "unicode", "embed_stylesheet": False,
+    "syntax_highlight": "none",
+    "input_encoding": "unicode",
+    "embed_stylesheet": False,
     "line_length_limit": 8 * MAX_LINE + 8,  # tabs expand to 8 spaces; MAX_LINE applies first
-    "traceback": True, "record_dependencies": None, "smart_quotes": False, "debug": False,
-    "language_code": "en", "doctitle_xform": True, "docinfo_xform": True,
+    "traceback": True,
+    "record_dependencies": None,
+    "smart_quotes": False,
+    "debug": False,
+    "language_code": "en",
+    "doctitle_xform": True,
+    "docinfo_xform": True,
     "sectsubtitle_xform": False,
 }
 
@@ -96,11 +106,11 @@ class _SubstitutionBudget(Transform):
             return
         sizes: dict[str, int] = {}
 
-        def size(name: str, depth: int = 0) -> int:
+        def size(name: str) -> int:
             if name not in sizes:
                 sizes[name] = self.budget  # a cycle counts as too much
                 children = definitions.get(name, [])
-                total = 1 + sum(size(child, depth + 1) for child in children[:self.budget])
+                total = 1 + sum(size(child) for child in children[: self.budget])
                 sizes[name] = min(total, self.budget * 10)
             return sizes[name]
 
@@ -111,7 +121,8 @@ class _SubstitutionBudget(Transform):
         for reference in references_:
             reference.replace_self(nodes.Text(reference.astext()))
         self.document.reporter.warning(
-            f"substitutions would expand to more than {self.budget:,} nodes; left as text")
+            f"substitutions would expand to more than {self.budget:,} nodes; left as text"
+        )
 
 
 _SETTINGS = _make_settings()
@@ -132,16 +143,29 @@ _TRANSFORMS = [
 
 # Nodes that are neither text nor blocks.
 _SKIPPED = (
-    nodes.system_message, nodes.comment, nodes.raw, nodes.substitution_definition,
-    nodes.target, nodes.pending, nodes.docinfo, nodes.decoration, nodes.label,
-    nodes.image, nodes.colspec, nodes.transition, nodes.meta,
+    nodes.system_message,
+    nodes.comment,
+    nodes.raw,
+    nodes.substitution_definition,
+    nodes.target,
+    nodes.pending,
+    nodes.docinfo,
+    nodes.decoration,
+    nodes.label,
+    nodes.image,
+    nodes.colspec,
+    nodes.transition,
+    nodes.meta,
     nodes.classifier,  # read with its term
 )
 _HIDDEN_INLINE = (nodes.system_message, nodes.comment, nodes.raw, nodes.image, nodes.pending)
 _CODE = (nodes.literal_block, nodes.doctest_block, nodes.math_block)
 _CONTEXT_KIND = (
-    (nodes.list_item, "item"), (nodes.definition, "definition"), (nodes.field_body, "definition"),
-    (nodes.block_quote, "quote"), (nodes.entry, "cell"),
+    (nodes.list_item, "item"),
+    (nodes.definition, "definition"),
+    (nodes.field_body, "definition"),
+    (nodes.block_quote, "quote"),
+    (nodes.entry, "cell"),
 )
 _ROLE = re.compile(r"\A(?::[^:`\s]+:)?`(?P<body>.*)`(?::[^:`\s]+:)?\Z", re.DOTALL)
 _EMBEDDED = re.compile(r"\A(?P<title>.*?)\s*<(?P<target>[^<>]*)>\Z", re.DOTALL)
@@ -230,8 +254,13 @@ class _Part:
 
     def section(self) -> ParsedSection:
         return ParsedSection(
-            anchor=self.anchor or "", title=self.title, level=self.level, parent=self.parent,
-            text="\n\n".join(self.chunks), blocks=tuple(self.blocks), line=self.line,
+            anchor=self.anchor or "",
+            title=self.title,
+            level=self.level,
+            parent=self.parent,
+            text="\n\n".join(self.chunks),
+            blocks=tuple(self.blocks),
+            line=self.line,
         )
 
 
@@ -271,8 +300,12 @@ class _Collector:
         if self.dropped:
             warnings.append(ReadWarning(None, f"{self.dropped} more warnings"))
         return Document(
-            title=title or None, fields=fields, text="\n\n".join(intro.chunks),
-            blocks=tuple(intro.blocks), sections=sections, links=tuple(self.links),
+            title=title or None,
+            fields=fields,
+            text="\n\n".join(intro.chunks),
+            blocks=tuple(intro.blocks),
+            sections=sections,
+            links=tuple(self.links),
             warnings=tuple(warnings),
         )
 
@@ -321,7 +354,7 @@ class _Collector:
 
     def term_text(self, term: nodes.term, section: str | None) -> str:
         text = self.inline(term, section)
-        for sibling in term.parent.children[term.parent.index(term) + 1:]:
+        for sibling in term.parent.children[term.parent.index(term) + 1 :]:
             if not isinstance(sibling, nodes.classifier):
                 break
             text += " : " + self.inline(sibling, section)
@@ -383,7 +416,8 @@ def _block_text(node: nodes.Element, collector: _Collector) -> str:
     if isinstance(node, nodes.TextElement):
         return collector.inline(node, None, links=False)
     return " ".join(
-        _block_text(child, collector) for child in node.children
+        _block_text(child, collector)
+        for child in node.children
         if isinstance(child, nodes.Element) and not isinstance(child, nodes.system_message)
     )
 
