@@ -23,9 +23,11 @@ def test_defaults(tmp_path, monkeypatch):
 def test_precedence(tmp_path):
     config = tmp_path / "conf.toml"
     config.write_text('index = "from-file"\nport = 7000\nper_page = 20\n')
-    settings = load_settings({"port": 9000, "index": None}, config_path=config,
-                             environ={"BARCAMP_SEARCH_PER_PAGE": "30",
-                                      "BARCAMP_SEARCH_PORT": "8000"})
+    settings = load_settings(
+        {"port": 9000, "index": None},
+        config_path=config,
+        environ={"BARCAMP_SEARCH_PER_PAGE": "30", "BARCAMP_SEARCH_PORT": "8000"},
+    )
     assert settings.port == 9000 and settings.source_of("port") == "flag"
     assert settings.per_page == 30 and settings.source_of("per_page").startswith("env")
     assert settings.index == tmp_path / "from-file"  # relative to the file's folder
@@ -39,13 +41,16 @@ def test_config_from_environment(tmp_path):
     assert settings.workers == 3
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("port = 'abc'\n", "not a valid int"),
-    ("nope = 1\n", "unknown setting(s) nope"),
-    ("[[archives]]\nname = 'x'\n", "needs at least a path"),
-    ("[[archives]]\npath = 'x'\ncolour = 1\n", "unknown archive key(s) colour"),
-    ("index = [\n", "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("port = 'abc'\n", "not a valid int"),
+        ("nope = 1\n", "unknown setting(s) nope"),
+        ("[[archives]]\nname = 'x'\n", "needs at least a path"),
+        ("[[archives]]\npath = 'x'\ncolour = 1\n", "unknown archive key(s) colour"),
+        ("index = [\n", "invalid TOML"),
+    ],
+)
 def test_bad_config_files(tmp_path, text, message):
     config = tmp_path / "c.toml"
     config.write_text(text)
