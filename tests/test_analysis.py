@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.formats import Positions
 
-from barcamp_search.indexer.schema import IndexPositions, build_schema, language_analyzer
+from barcamp_search.indexer.analysis import IndexPositions, language_analyzer
+from barcamp_search.indexer.schema import build_schema
 
 from .conftest import CORPORA
 

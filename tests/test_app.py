@@ -15,17 +15,10 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 from markupsafe import escape
 
-from barcamp_search.web.app import (
-    CSP,
-    IndexHolder,
-    create_app,
-    highlight,
-    linkify,
-    query_words,
-    render_paragraphs,
-    safe_url,
-    snippet_html,
-)
+from barcamp_search.web.app import CSP, create_app
+from barcamp_search.web.context import IndexHolder
+from barcamp_search.web.render import highlight, linkify, render_paragraphs, safe_url, snippet_html
+from barcamp_search.web.render import highlight_words as query_words
 from barcamp_search.config import Settings
 from barcamp_search.read.archive import Archive, ArchiveOptions
 from barcamp_search.web.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural

@@ -31,7 +31,8 @@ from barcamp_search.indexer import store
 from barcamp_search.errors import QueryError
 from barcamp_search.facets import all_facets, by_plural as by_plural_name, get_facet
 from barcamp_search.search.facets import FacetCount, count_facets
-from barcamp_search.search.tables import PostTable, fold
+from barcamp_search.indexer.analysis import fold
+from barcamp_search.search.tables import PostTable
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
 from barcamp_search.search.query import parse_text
 from barcamp_search.search.snippets import snippet_for

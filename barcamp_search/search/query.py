@@ -22,13 +22,18 @@ from typing import Any
 
 from whoosh import qparser
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.lang import stopwords_for_language
 from whoosh.qparser import syntax
 from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
 from whoosh.support.charset import accent_map
 
 from barcamp_search.errors import QueryError
-from barcamp_search.indexer.schema import _EXTRA_STOPS, LANGUAGES, language_analyzer, name_analyzer
+from barcamp_search.indexer.analysis import (
+    LANGUAGES,
+    elide,
+    language_analyzer,
+    name_analyzer,
+    stop_words,
+)
 
 MAX_CHARS = 1000
 MAX_WORDS = 50
@@ -47,8 +52,6 @@ VIRTUAL = {
     "speaker": ["speaker_text"],
     "text": [f"{kind}_{lang}" for kind in ("heading", "body") for lang in LANGUAGES],
 }
-PUBLIC_FIELDS = ("title", "tag", "author", "speaker", "category", "archive", "lang", "year",
-                 "site", "text")
 
 
 def _parse_schema() -> Schema:
@@ -67,8 +70,7 @@ def _parse_schema() -> Schema:
     return Schema(**fields)
 
 
-_STOP_WORDS = frozenset().union(*(
-    stopwords_for_language(lang) | _EXTRA_STOPS.get(lang, set()) for lang in LANGUAGES))
+_STOP_WORDS = frozenset().union(*(stop_words(lang) for lang in LANGUAGES))
 
 
 class StopWordsPlugin(qparser.Plugin):
@@ -88,16 +90,11 @@ class StopWordsPlugin(qparser.Plugin):
             if isinstance(node, syntax.GroupNode):
                 kept.append(self.drop(parser, node))
             elif isinstance(node, syntax.WordNode) and node.fieldname is None and \
-                    _elided(node.text.lower()) in _STOP_WORDS:
+                    elide(node.text.lower()) in _STOP_WORDS:
                 continue
             else:
                 kept.append(node)
         return kept
-
-
-def _elided(word: str) -> str:
-    head, _, tail = word.replace("’", "'").partition("'")
-    return tail if tail and head in ("l", "d", "j", "m", "n", "s", "t", "c", "qu") else word
 
 
 class VirtualFieldsPlugin(qparser.Plugin):

@@ -14,7 +14,7 @@ from typing import Any
 from whoosh.highlight import ContextFragmenter, highlight
 
 from barcamp_search.indexer.whoosh_private import EscapingFormatter
-from barcamp_search.indexer.schema import index_language, language_analyzer
+from barcamp_search.indexer.analysis import index_language, language_analyzer
 
 SNIPPET_CHARS = 240
 

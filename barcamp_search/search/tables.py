@@ -21,19 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh.query import And, Term
-from whoosh.support.charset import accent_map
 
 from barcamp_search.indexer.whoosh_private import segment_id
 from barcamp_search.search.matching import DocSets
 from barcamp_search.facets import counted_facets, facet_names
+from barcamp_search.indexer.analysis import fold
 from barcamp_search.indexer.schema import read_facet_column
 
 logger = logging.getLogger(__name__)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for prefix matching."""
-    return text.casefold().translate(accent_map)
 
 
 @dataclass(frozen=True)

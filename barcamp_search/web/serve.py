@@ -12,23 +12,16 @@ reloader: never expose it.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from barcamp_search.web.app import create_app
-from barcamp_search.config import Settings
+from barcamp_search.config import Settings, default_workers
 from barcamp_search.indexer.store import live_generation
 
 logger = logging.getLogger(__name__)
-
-
-def default_workers() -> int:
-    """One web worker per core."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
-        (os.cpu_count() or 1)
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]

@@ -1,7 +1,7 @@
 """Views of the web app: read the arguments, ask the core, render HTML or JSON.
 
 Every route answers GET (and HEAD) only. The search page, ``/api/search`` and
-``/feed.atom`` share one path (``app.search_args``); the browse pages count
+``/feed.atom`` share one path (``context.run_search``); the browse pages count
 facets over the whole index; ``/post/<archive>/<slug>`` renders a post from its
 stored plain text.
 """
@@ -15,16 +15,15 @@ from urllib.parse import quote
 
 from flask import Flask, jsonify, render_template, request, url_for
 
-from barcamp_search.web.app import (
+from barcamp_search.web.context import (
     current_index,
     error_response,
     filter_params,
-    query_words,
-    safe_url,
-    search_args,
+    run_search,
     state_pairs,
     ui_text,
 )
+from barcamp_search.web.render import highlight_words, safe_url
 from barcamp_search.errors import QueryError
 from barcamp_search.facets import by_plural, counted_facets, facet_names
 from barcamp_search.web.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -119,7 +118,7 @@ def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
 # --- pages -------------------------------------------------------------------------------
 
 def search_page() -> Any:
-    results = search_args()
+    results = run_search()
     pages = min(results.pages, 1000)
     facets = {name: sorted(counts, key=lambda c: not c.selected)
               for name, counts in results.facets.items()}
@@ -127,7 +126,7 @@ def search_page() -> Any:
     chips = [(k, v) for k, v in state_pairs() if k in chip_params]
     return render_template("search.html", results=results, facets=facets, chips=chips,
                            pages=pages, window=page_window(results.query.page, pages),
-                           words=query_words(results.query.text))
+                           words=highlight_words(results.query.text))
 
 
 def post_page(archive: str, slug: str) -> Any:
@@ -135,7 +134,7 @@ def post_page(archive: str, slug: str) -> Any:
     if post is None:
         message = ui_text("post_not_found", slug=slug[:200], archive=archive[:200])
         return error_response(404, message)
-    return render_template("post.html", post=post, words=query_words(request.args.get("q")))
+    return render_template("post.html", post=post, words=highlight_words(request.args.get("q")))
 
 
 def browse_page() -> Any:
@@ -202,7 +201,7 @@ def _bounded(name: str, default: int, low: int, high: int) -> int:
 
 
 def api_search() -> Any:
-    return jsonify(search_args().to_json())
+    return jsonify(run_search().to_json())
 
 
 def api_suggest() -> Any:
@@ -217,7 +216,7 @@ def api_facets() -> Any:
         raise QueryError(f'Unknown facet "{facet[:50]}". Available facets: '
                          f"{', '.join(facet_names())}")
     limit = _bounded("limit", 50, 1, FACET_LIMIT)
-    results: SearchResults = search_args(per_page=1, page=1, facet_limit=limit)
+    results: SearchResults = run_search(per_page=1, page=1, facet_limit=limit)
     return jsonify({"facet": facet, "query": results.query.text, "total": results.total,
                     "values": [{"value": c.value, "count": c.count, "selected": c.selected}
                                for c in results.facets[facet]]})
@@ -237,7 +236,7 @@ def atom_date(value: str | None) -> str | None:
 
 
 def feed() -> Any:
-    results = search_args(per_page=20, sort="newest")
+    results = run_search(per_page=20, sort="newest")
     entries = []
     for hit in results.hits:
         link = safe_url(hit.url) or url_for("post", archive=hit.archive, slug=hit.slug,

@@ -1,0 +1,229 @@
+"""Analysis: how text becomes index words, per document language (``fr``, ``en``).
+
+Tokenise (keeping ``asyncio.gather``, ``__init__``, ``C++``, ``C#`` whole) ->
+lower-case -> split compounds (index: ``micro-python`` gives ``micro``,
+``python`` and ``micropython``; query: only the joined form, so
+``micropython`` and ``micro-python`` find each other; ``PEP8`` and ``PEP 8``
+likewise) -> French elisions (l', d', qu'...) -> stop words -> Snowball stem
+(only purely alphabetic tokens) -> accent folding. Stemming happens *before*
+folding because the French stemmer's rules need the accents; folding the
+stems makes ``evenement`` find ``évènements`` and ``événements``. The stem
+cache is unbounded: a 27,000-word vocabulary would thrash a small LRU.
+
+The query parser (``search.query``) uses the same analyzers, elisions and stop words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.formats import Positions
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.support.charset import accent_map
+
+LANGUAGES = ("fr", "en")
+
+_TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
+ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
+EXTRA_STOPS = {
+    "fr": {"les", "un", "une", "des", "du", "au", "aux", "d", "l", "qu"},
+    "en": set(),
+}
+_TOKEN_RE = re.compile(_TOKEN)
+_LETTERS_DIGITS = re.compile(r"^([a-z]{2,10})(\d{1,4})$")
+_ALPHA = re.compile(r"^[^\W\d_]+$")
+
+
+class CompoundFilter(Filter):
+    """Splits hyphenated, dotted and elided words and joins ``PEP 8``.
+
+    Index mode emits the whole token, its parts and the joined form at one
+    position; query mode emits only the joined (or whole) form, so a query
+    word matches every way of writing it without requiring all parts.
+    """
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        previous: str | None = None  # a short alphabetic token just before
+        for token in tokens:
+            forms, previous = compound_forms(token.text, previous, token.mode == "index")
+            if len(forms) == 1:
+                token.text = forms[0]
+                yield token
+            else:
+                yield from self._emit(token, forms)
+
+    @staticmethod
+    def _emit(token: Any, forms: list[str]) -> Iterator[Any]:
+        seen: set[str] = set()
+        for form in forms:
+            if form and form not in seen:
+                seen.add(form)
+                token.text = form
+                yield token
+
+
+def compound_forms(text: str, previous: str | None, index_mode: bool
+                   ) -> tuple[list[str], str | None]:
+    """The forms a (lower-cased) word is indexed or searched under (see CompoundFilter),
+    and the ``previous`` word for the next one (``PEP`` before ``8``)."""
+    if "'" in text or "’" in text:
+        text = elide(text)
+    if index_mode and previous and text.isdigit() and len(text) <= 4:
+        return [text, previous + text], None
+    if "-" in text or "." in text or "'" in text or "’" in text:
+        parts = [p for p in re.split(r"[-.'’]", text) if p]
+        joined = "".join(parts)
+        keep_whole = "." in text  # asyncio.gather, sncf.com, 3.12
+        forms = [text] if keep_whole else [joined]
+        if index_mode:
+            forms += parts
+            if keep_whole:  # voyages-sncf.com: also "voyagessncf"
+                forms += [p.replace("-", "") for p in text.split(".") if "-" in p]
+        return list(dict.fromkeys(form for form in forms if form)), None
+    match = _LETTERS_DIGITS.match(text)
+    if match and index_mode:
+        return list(dict.fromkeys([text, match.group(1), match.group(2)])), None
+    return [text], text if _ALPHA.match(text) and 2 <= len(text) <= 10 else None
+
+
+class StemFoldFilter(Filter):
+    """Snowball-stem alphabetic tokens, then fold accents (see module doc)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._stem = _stemmer(lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StemFoldFilter) and other.lang == self.lang
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"lang": self.lang}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["lang"])  # type: ignore[misc]
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        stem = self._stem
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Any:
+    stem = stemmer_for_language(lang)
+
+    @lru_cache(maxsize=None)
+    def stem_and_fold(word: str) -> str:
+        if _ALPHA.match(word):
+            word = stem(word)
+        return word.translate(accent_map)
+
+    return stem_and_fold
+
+
+def _tokenizer() -> RegexTokenizer:
+    return RegexTokenizer(_TOKEN)
+
+
+class LanguageAnalyzer(CompositeAnalyzer):
+    """The analyzer of the ``*_fr`` / ``*_en`` text fields: tokenizer | lower-case | stop
+    words | compounds | stop words | stem and fold.
+
+    Stop words go before compounds are split: positions are renumbered without them
+    (so "base de données" is the phrase "base données" in the index and in the query),
+    and the parts of a compound then share their word's position.
+
+    ``index_positions`` computes what the chain yields when indexing (the words and
+    their positions) in one loop instead of six generators; IndexPositions uses it.
+    Queries and highlighting go through the chain."""
+
+    def __init__(self, lang: str) -> None:
+        stops = stop_words(lang)
+        super().__init__(_tokenizer(), LowercaseFilter(), StopFilter(stoplist=stops, minsize=1),
+                         CompoundFilter(), StopFilter(stoplist=stops, minsize=1, renumber=False),
+                         StemFoldFilter(lang))
+        self.lang = lang
+        self.stops = stops
+
+    def index_positions(self, value: str) -> dict[str, list[int]]:
+        stops, stem = self.stops, _stemmer(self.lang)
+        positions: dict[str, list[int]] = {}
+        pos: int | None = None
+        previous: str | None = None
+        for number, match in enumerate(_TOKEN_RE.finditer(value)):
+            text = match.group(0).lower()
+            if text in stops:
+                continue
+            pos = number if pos is None else pos + 1  # StopFilter's renumbering
+            forms, previous = compound_forms(text, previous, True)
+            for form in forms:
+                if form not in stops:
+                    positions.setdefault(stem(form), []).append(pos)
+        return positions
+
+
+class IndexPositions(Positions):
+    """Whoosh's Positions format, taking the analyzer's one-loop path when indexing."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        fast = getattr(analyzer, "index_positions", None)
+        if fast is None or not isinstance(value, str) or kwargs != {"mode": "index"}:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for word, places in fast(value).items():
+            # the chain's tokens each weigh 1.0: the weight is their count
+            yield word, len(places), float(len(places)) * boost, self.encode(places)
+
+
+def language_analyzer(lang: str) -> Any:
+    """The analyzer of the ``*_fr`` / ``*_en`` text fields."""
+    return LanguageAnalyzer(lang)
+
+
+def name_analyzer() -> Any:
+    """Tags and people names in free text: folded, not stemmed."""
+    return _tokenizer() | LowercaseFilter() | CompoundFilter() | CharsetFilter(accent_map)
+
+
+def spell_analyzer() -> Any:
+    """The "did you mean" vocabulary: words as written, lower-cased."""
+    return RegexTokenizer(r"[^\W\d_]{3,30}") | LowercaseFilter()
+
+
+def index_language(lang: str) -> str:
+    """The analysis language of a post language (``fr-CA`` -> ``fr``; others -> ``en``)."""
+    base = (lang or "").lower()[:2]
+    return base if base in LANGUAGES else "en"
+
+
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Évènement" -> "evenement", "Søren" -> "soren"."""
+    return text.casefold().translate(accent_map)
+
+
+def elide(word: str) -> str:
+    """``l'atelier`` -> ``atelier``, ``lorsqu'il`` -> ``il`` (French elisions); other
+    words with their typographic apostrophe made plain."""
+    head, _, tail = word.replace("’", "'").partition("'")
+    return tail if tail and head in ELISIONS else word.replace("’", "'")
+
+
+def stop_words(lang: str) -> frozenset[str]:
+    """The stop words of a language (Whoosh's list and a few more)."""
+    return frozenset(stopwords_for_language(lang)) | EXTRA_STOPS.get(lang, set())
