@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean bench loadtest bytecode
+.PHONY: demo test lint install clean bench loadtest bytecode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # Bytecode, as a regular pip install compiles it: an editable install never does, and with
 # PYTHONDONTWRITEBYTECODE set every command would compile the package again (~60 ms).
 bytecode: $(STAMP)
-	$(BIN)/python -m compileall -q barcamp_search web
+	$(BIN)/python -m compileall -q barcamp_search
 
 install: $(STAMP)
 
@@ -26,7 +26,13 @@ demo: bytecode
 	$(BIN)/barcamp-search index examples/archive --archive demo --index index
 	exec $(BIN)/barcamp-search serve --index index --port $(PORT)
 
-test: $(STAMP)
+# The lint gate runs before the suite: formatting, lint rules and types, zero findings.
+lint: $(STAMP)
+	$(BIN)/ruff format --check barcamp_search tests bench
+	$(BIN)/ruff check barcamp_search tests bench
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: bytecode

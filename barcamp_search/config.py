@@ -29,8 +29,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.errors import ConfigError
-from barcamp_search.read.archive import Archive, ArchiveOptions
 
 ENV_PREFIX = "BARCAMP_SEARCH_"
 CONFIG_NAME = "barcamp-search.toml"

@@ -13,10 +13,13 @@ class BarcampSearchError(Exception):
 class ExtractError(BarcampSearchError):
     """One source file could not be read; the run goes on without it."""
 
-    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+    def __init__(
+        self, path: str, message: str, line: int | None = None, transient: bool = False
+    ) -> None:
         self.path = path
         self.line = line
         self.reason = message
+        self.transient = transient  # not the file's fault (its parser was killed): retry it
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
 

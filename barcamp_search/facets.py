@@ -83,16 +83,34 @@ def _categories(post: Post) -> tuple[str, ...]:
 
 FACETS: list[Facet] = [
     Facet("tag", "tags", _tags, browse=True, help="Only posts with this tag."),
-    Facet("author", "authors", _authors, indexed="lowercase", merge_case=True, browse=True,
-          help="Only posts by this author."),
-    Facet("speaker", "speakers", _speakers, indexed="lowercase", merge_case=True,
-          browse=True, help="Only posts with this speaker."),
-    Facet("year", "years", _year, indexed="id", newest_first=True,
-          help="Only posts of this year."),
-    Facet("archive", "archives", _archive, indexed="stored_id",
-          help="Only posts of this archive."),
-    Facet("category", "categories", _categories, indexed="lowercase", counted=False,
-          help="Only this category."),
+    Facet(
+        "author",
+        "authors",
+        _authors,
+        indexed="lowercase",
+        merge_case=True,
+        browse=True,
+        help="Only posts by this author.",
+    ),
+    Facet(
+        "speaker",
+        "speakers",
+        _speakers,
+        indexed="lowercase",
+        merge_case=True,
+        browse=True,
+        help="Only posts with this speaker.",
+    ),
+    Facet("year", "years", _year, indexed="id", newest_first=True, help="Only posts of this year."),
+    Facet("archive", "archives", _archive, indexed="stored_id", help="Only posts of this archive."),
+    Facet(
+        "category",
+        "categories",
+        _categories,
+        indexed="lowercase",
+        counted=False,
+        help="Only this category.",
+    ),
 ]
 
 

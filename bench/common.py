@@ -47,14 +47,19 @@ class BenchError(SystemExit):
 def shared_dir() -> Path:
     """``../shared`` beside the repository, or a clear error."""
     shared = REPO.parent / "shared"
-    needed = [shared / "tools" / "make_corpus.py", shared / "tools" / "bench-queries.txt",
-              shared / "corpora" / SEED_CORPUS]
+    needed = [
+        shared / "tools" / "make_corpus.py",
+        shared / "tools" / "bench-queries.txt",
+        shared / "corpora" / SEED_CORPUS,
+    ]
     missing = [str(p) for p in needed if not p.exists()]
     if missing:
         raise BenchError(
-            "the shared folder the benchmark needs is missing: " + ", ".join(missing)
+            "the shared folder the benchmark needs is missing: "
+            + ", ".join(missing)
             + f"\n  expected {shared}/ beside the repository ({REPO}), with "
-            "tools/make_corpus.py, tools/bench-queries.txt and corpora/python-nantes/")
+            "tools/make_corpus.py, tools/bench-queries.txt and corpora/python-nantes/"
+        )
     return shared
 
 
@@ -63,6 +68,7 @@ def log(message: str) -> None:
 
 
 # --- environment of the subprocesses ---------------------------------------------------------
+
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment without BARCAMP_SEARCH_* settings (so a user's setup cannot leak in)."""
@@ -77,6 +83,7 @@ def cli(*args: str) -> list[str]:
 
 
 # --- corpora ------------------------------------------------------------------------------
+
 
 def _generator_key(shared: Path) -> str:
     tool = shared / "tools" / "make_corpus.py"
@@ -101,23 +108,44 @@ def corpus(size: int) -> Path:
         try:
             stamp = json.loads(stamp_path.read_text())
             names = sorted(p.name for p in folder.glob("*.rst"))
-            if stamp.get("key") == key and stamp.get("files") == len(names) == size and \
-                    stamp.get("names_sha1") == _names_digest(names):
+            if (
+                stamp.get("key") == key
+                and stamp.get("files") == len(names) == size
+                and stamp.get("names_sha1") == _names_digest(names)
+            ):
                 return folder
         except (OSError, ValueError):
             pass
         log(f"corpus {folder} is stale or incomplete: generating it again")
     folder.mkdir(parents=True, exist_ok=True)
-    command = [PYTHON, str(shared / "tools" / "make_corpus.py"),
-               "--seed-dir", str(shared / "corpora" / SEED_CORPUS),
-               "--out", str(folder), "--posts", str(size), "--seed", str(SEED), "--force"]
+    command = [
+        PYTHON,
+        str(shared / "tools" / "make_corpus.py"),
+        "--seed-dir",
+        str(shared / "corpora" / SEED_CORPUS),
+        "--out",
+        str(folder),
+        "--posts",
+        str(size),
+        "--seed",
+        str(SEED),
+        "--force",
+    ]
     log(f"generating {size} posts: {shlex.join(command)}")
     started = time.perf_counter()
     subprocess.run(command, check=True)
     names = sorted(p.name for p in folder.glob("*.rst"))
-    stamp_path.write_text(json.dumps({"key": key, "files": len(names), "seed": SEED,
-                                      "names_sha1": _names_digest(names),
-                                      "seconds": round(time.perf_counter() - started, 2)}))
+    stamp_path.write_text(
+        json.dumps(
+            {
+                "key": key,
+                "files": len(names),
+                "seed": SEED,
+                "names_sha1": _names_digest(names),
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+        )
+    )
     return folder
 
 
@@ -151,6 +179,7 @@ def folder_bytes(folder: Path) -> int:
 
 
 # --- bench queries ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BenchQuery:
@@ -206,12 +235,12 @@ def parse_queries(path: Path | None = None) -> list[BenchQuery]:
                 date_from, date_to = low or None, high or None
             else:
                 raise BenchError(f"{path}:{number}: unknown filter {key!r}")
-        queries.append(BenchQuery(qid, kind, text, tuple(tags), tuple(authors),
-                                  date_from, date_to))
+        queries.append(BenchQuery(qid, kind, text, tuple(tags), tuple(authors), date_from, date_to))
     return queries
 
 
 # --- statistics ----------------------------------------------------------------------------
+
 
 def percentile(values: Iterable[float], p: float) -> float | None:
     """Linear interpolation between closest ranks (numpy's default)."""
@@ -230,9 +259,14 @@ def median(values: Iterable[float]) -> float | None:
 
 def latency_summary(seconds: list[float]) -> dict[str, float | int | None]:
     ms = [s * 1000 for s in seconds]
-    return {"n": len(ms), "p50_ms": _r(percentile(ms, 50)), "p95_ms": _r(percentile(ms, 95)),
-            "p99_ms": _r(percentile(ms, 99)), "max_ms": _r(max(ms) if ms else None),
-            "mean_ms": _r(sum(ms) / len(ms) if ms else None)}
+    return {
+        "n": len(ms),
+        "p50_ms": _r(percentile(ms, 50)),
+        "p95_ms": _r(percentile(ms, 95)),
+        "p99_ms": _r(percentile(ms, 99)),
+        "max_ms": _r(max(ms) if ms else None),
+        "mean_ms": _r(sum(ms) / len(ms) if ms else None),
+    }
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:
@@ -240,6 +274,7 @@ def _r(value: float | None, digits: int = 2) -> float | None:
 
 
 # --- machine ------------------------------------------------------------------------------
+
 
 def machine_info() -> dict[str, object]:
     cpu = ""
@@ -287,6 +322,7 @@ def machine_info() -> dict[str, object]:
 
 # --- processes and memory --------------------------------------------------------------------
 
+
 def _children_map() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -297,7 +333,7 @@ def _children_map() -> dict[int, list[int]]:
         except OSError:
             continue
         # pid (comm) state ppid ...: comm may hold spaces and parentheses
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     return children
 
@@ -401,21 +437,24 @@ class Measured:
 
     def check(self) -> Measured:
         if self.returncode != 0:
-            raise BenchError(f"{shlex.join(self.command)} exited {self.returncode}:\n"
-                             f"{self.stderr[-3000:]}")
+            raise BenchError(
+                f"{shlex.join(self.command)} exited {self.returncode}:\n{self.stderr[-3000:]}"
+            )
         return self
 
 
-def run_measured(command: list[str], cwd: Path, poll_rss: bool = True,
-                 timeout: float = 3600) -> Measured:
+def run_measured(
+    command: list[str], cwd: Path, poll_rss: bool = True, timeout: float = 3600
+) -> Measured:
     """Run ``command`` under bench/rusage_wrapper.py: its wall time (measured in the
     wrapper, around the command only), the peak RSS of the largest process of its tree
     (RUSAGE_CHILDREN, workers included) and, polled from /proc, of the whole tree."""
     report = WORK / f".rusage-{os.getpid()}-{time.monotonic_ns()}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     wrapped = [PYTHON, str(BENCH / "rusage_wrapper.py"), str(report), "--", *command]
-    process = subprocess.Popen(wrapped, cwd=cwd, env=clean_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        wrapped, cwd=cwd, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     poller = TreeRssPoller(process.pid) if poll_rss else None
     if poller:
         poller.start()
@@ -432,23 +471,35 @@ def run_measured(command: list[str], cwd: Path, poll_rss: bool = True,
         data = json.loads(report.read_text())
         report.unlink()
     except (OSError, ValueError):
-        raise BenchError(f"the rusage wrapper gave no report for {shlex.join(command)}:\n"
-                         f"{stderr[-2000:]}") from None
-    return Measured(command, data["returncode"], data["wall"], stdout, stderr,
-                    data["maxrss_kb"], poller.peak_kb if poller else None,
-                    data["user"], data["system"])
+        raise BenchError(
+            f"the rusage wrapper gave no report for {shlex.join(command)}:\n{stderr[-2000:]}"
+        ) from None
+    return Measured(
+        command,
+        data["returncode"],
+        data["wall"],
+        stdout,
+        stderr,
+        data["maxrss_kb"],
+        poller.peak_kb if poller else None,
+        data["user"],
+        data["system"],
+    )
 
 
 def run_timed(command: list[str], cwd: Path, timeout: float = 600) -> Measured:
     """Wall time of a plain subprocess run (fork/exec and interpreter start included)."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=clean_env(), capture_output=True, text=True,
-                          timeout=timeout)
-    return Measured(command, done.returncode, time.perf_counter() - started, done.stdout,
-                    done.stderr)
+    done = subprocess.run(
+        command, cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=timeout
+    )
+    return Measured(
+        command, done.returncode, time.perf_counter() - started, done.stdout, done.stderr
+    )
 
 
 # --- the web server -------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -458,8 +509,14 @@ def free_port() -> int:
 
 def serve_help() -> str | None:
     """The help text of ``barcamp-search serve``, or None when there is no such command."""
-    done = subprocess.run(cli("serve", "--help"), cwd=REPO, env=clean_env(),
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        cli("serve", "--help"),
+        cwd=REPO,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return done.stdout if done.returncode == 0 else None
 
 
@@ -471,8 +528,9 @@ class Server:
     results then say so.
     """
 
-    def __init__(self, index: Path, workers: int = 2, cwd: Path = WORK,
-                 log_path: Path | None = None) -> None:
+    def __init__(
+        self, index: Path, workers: int = 2, cwd: Path = WORK, log_path: Path | None = None
+    ) -> None:
         self.index = Path(index).resolve()
         self.workers = workers
         self.cwd = cwd
@@ -497,25 +555,48 @@ class Server:
         if os.environ.get("BENCH_SERVE") == "gunicorn":
             self.kind = "gunicorn"
             env["BARCAMP_SEARCH_INDEX"] = str(self.index)
-            self.command = [PYTHON, "-m", "gunicorn", "--workers", str(self.workers),
-                            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                            "barcamp_search.web.app:create_app()"]
+            self.command = [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "barcamp_search.web.app:create_app()",
+            ]
         else:
             self.kind = "serve"
             help_text = serve_help() or ""
-            self.command = cli("serve", "--index", str(self.index), "--port", str(self.port),
-                               "--workers", str(self.workers))
+            self.command = cli(
+                "serve",
+                "--index",
+                str(self.index),
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            )
             if "--host" in help_text:
                 self.command += ["--host", "127.0.0.1"]
         self.cwd.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")
-        self.process = subprocess.Popen(self.command, cwd=self.cwd, env=env, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=self.cwd,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchError(f"the server exited {self.process.returncode} at start: "
-                                 f"{self.log_tail()}")
+                raise BenchError(
+                    f"the server exited {self.process.returncode} at start: {self.log_tail()}"
+                )
             try:
                 status, _ = http_get(self.port, "/api/search?q=python", timeout=5)
                 if status == 200:
@@ -539,10 +620,12 @@ class Server:
         leaves = leaf_descendants(self.process.pid)
         workers = {pid: rss_kb(pid) for pid in leaves}
         workers = {pid: kb for pid, kb in workers.items() if kb}
-        return {"workers_kb": sorted(workers.values(), reverse=True),
-                "max_worker_kb": max(workers.values()) if workers else None,
-                "workers_parts_kb": [rss_parts_kb(pid) for pid in workers],
-                "master_kb": rss_kb(self.process.pid)}
+        return {
+            "workers_kb": sorted(workers.values(), reverse=True),
+            "max_worker_kb": max(workers.values()) if workers else None,
+            "workers_parts_kb": [rss_parts_kb(pid) for pid in workers],
+            "master_kb": rss_kb(self.process.pid),
+        }
 
     def stop(self) -> None:
         """SIGTERM to the server (its own session), then SIGKILL to its group if needed."""
@@ -596,15 +679,25 @@ class LoadResult:
 
     def summary(self) -> dict[str, object]:
         done = len(self.latencies)
-        return {"clients": self.clients, "seconds": round(self.seconds, 2), "requests": done,
-                "requests_per_s": round(done / self.seconds, 2) if self.seconds else None,
-                "errors": self.errors, "statuses": self.statuses,
-                "error_samples": self.error_samples[:10],
-                **latency_summary(self.latencies)}
+        return {
+            "clients": self.clients,
+            "seconds": round(self.seconds, 2),
+            "requests": done,
+            "requests_per_s": round(done / self.seconds, 2) if self.seconds else None,
+            "errors": self.errors,
+            "statuses": self.statuses,
+            "error_samples": self.error_samples[:10],
+            **latency_summary(self.latencies),
+        }
 
 
-def run_load(port: int, paths: list[str], clients: int = 8, seconds: float = 20,
-             on_body: Callable[[str, bytes], None] | None = None) -> LoadResult:
+def run_load(
+    port: int,
+    paths: list[str],
+    clients: int = 8,
+    seconds: float = 20,
+    on_body: Callable[[str, bytes], None] | None = None,
+) -> LoadResult:
     """``clients`` threads, each with a keep-alive connection (http.client reopens it
     when the server closes it), cycling through ``paths`` for ``seconds``. A non-200
     status or a connection error counts as an error; ``on_body(path, body)`` sees
@@ -686,4 +779,3 @@ def sanitize(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return [sanitize(v) for v in value]
     return value
-

@@ -102,32 +102,68 @@ def build(db_path: Path, posts: list[Any]) -> dict[str, float | int]:
                 continue
             tags = " ".join(post.tags)
             authors = " ".join(post.authors)
-            docs = [(post.title, "", " ".join(filter(None, [post.summary, post.text])),
-                     tags, authors, " ".join(post.speakers), post_id, "")]
+            docs = [
+                (
+                    post.title,
+                    "",
+                    " ".join(filter(None, [post.summary, post.text])),
+                    tags,
+                    authors,
+                    " ".join(post.speakers),
+                    post_id,
+                    "",
+                )
+            ]
             for section in post.sections:
-                docs.append((post.title, section.title, section.text, tags, authors,
-                             " ".join(section.speakers or post.speakers), post_id,
-                             section.anchor))
+                docs.append(
+                    (
+                        post.title,
+                        section.title,
+                        section.text,
+                        tags,
+                        authors,
+                        " ".join(section.speakers or post.speakers),
+                        post_id,
+                        section.anchor,
+                    )
+                )
             first = rows + 1
             con.executemany(
                 "INSERT INTO docs (rowid, title, heading, body, tags, authors, speakers, "
                 "post_id, anchor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(first + i, *doc) for i, doc in enumerate(docs)])
+                [(first + i, *doc) for i, doc in enumerate(docs)],
+            )
             rows += len(docs)
-            con.execute("INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (post_id, post.source, post.slug, post.title, post.date,
-                         _day(post.date), first, rows))
-            con.executemany("INSERT INTO post_tags VALUES (?, ?)",
-                            [(post_id, t) for t in post.tags])
-            con.executemany("INSERT INTO post_authors VALUES (?, ?)",
-                            [(post_id, a) for a in post.authors])
+            con.execute(
+                "INSERT INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    post_id,
+                    post.source,
+                    post.slug,
+                    post.title,
+                    post.date,
+                    _day(post.date),
+                    first,
+                    rows,
+                ),
+            )
+            con.executemany(
+                "INSERT INTO post_tags VALUES (?, ?)", [(post_id, t) for t in post.tags]
+            )
+            con.executemany(
+                "INSERT INTO post_authors VALUES (?, ?)", [(post_id, a) for a in post.authors]
+            )
         con.executescript(INDEXES)
         con.execute("INSERT INTO docs (docs) VALUES ('optimize')")
     con.execute("ANALYZE")
     con.close()
-    return {"insert_seconds": time.perf_counter() - started, "rows": rows,
-            "posts": len(posts) - skipped, "skipped_drafts": skipped,
-            "bytes": db_path.stat().st_size}
+    return {
+        "insert_seconds": time.perf_counter() - started,
+        "rows": rows,
+        "posts": len(posts) - skipped,
+        "skipped_drafts": skipped,
+        "bytes": db_path.stat().st_size,
+    }
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -147,8 +183,7 @@ def match_expression(text: str) -> tuple[str | None, list[str]]:
             continue
         fuzzy = re.fullmatch(r"(.+?)~\d*", token)
         if fuzzy:
-            notes.append(f"fuzzy {token!r} has no FTS5 equivalent: matched as "
-                         f"{fuzzy.group(1)!r}")
+            notes.append(f"fuzzy {token!r} has no FTS5 equivalent: matched as {fuzzy.group(1)!r}")
             token = fuzzy.group(1)
         if token.endswith("*") and len(token) > 1:
             parts.append('"' + token[:-1].replace('"', '""') + '" *')
@@ -165,8 +200,9 @@ class Result:
     notes: list[str]
 
 
-def _filters(tags: tuple[str, ...], authors: tuple[str, ...], date_from: str | None,
-             date_to: str | None) -> tuple[list[str], list[Any]]:
+def _filters(
+    tags: tuple[str, ...], authors: tuple[str, ...], date_from: str | None, date_to: str | None
+) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     for tag in tags:
@@ -181,9 +217,16 @@ def _filters(tags: tuple[str, ...], authors: tuple[str, ...], date_from: str | N
     return where, params
 
 
-def search(con: sqlite3.Connection, text: str = "", tags: tuple[str, ...] = (),
-           authors: tuple[str, ...] = (), date_from: str | None = None,
-           date_to: str | None = None, per_page: int = 10, facet_limit: int = 30) -> Result:
+def search(
+    con: sqlite3.Connection,
+    text: str = "",
+    tags: tuple[str, ...] = (),
+    authors: tuple[str, ...] = (),
+    date_from: str | None = None,
+    date_to: str | None = None,
+    per_page: int = 10,
+    facet_limit: int = 30,
+) -> Result:
     """One search page: total, top posts with snippets, tag and author facets."""
     match, notes = match_expression(text)
     where, params = _filters(tags, authors, date_from, date_to)
@@ -196,26 +239,35 @@ def search(con: sqlite3.Connection, text: str = "", tags: tuple[str, ...] = (),
             f"INSERT INTO temp.m (post_id, score) "
             f"SELECT r.post_id, min(r.score) FROM r JOIN posts p ON p.id = r.post_id "
             f"{' WHERE ' + ' AND '.join(where) if where else ''} "
-            f"GROUP BY r.post_id", [match, *params])
+            f"GROUP BY r.post_id",
+            [match, *params],
+        )
         order = "m.score ASC"  # bm25() is lower for better matches
     else:
         con.execute(
             "INSERT INTO temp.m (post_id, score) SELECT p.id, 0 FROM posts p"
-            + (" WHERE " + " AND ".join(where) if where else ""), params)
+            + (" WHERE " + " AND ".join(where) if where else ""),
+            params,
+        )
         order = "p.day IS NULL, p.day DESC, p.source"
     total = con.execute("SELECT count(*) FROM temp.m").fetchone()[0]
     top = con.execute(
         f"SELECT p.id, p.source, p.title, p.date, p.first_row, p.last_row, m.score "
         f"FROM temp.m m JOIN posts p ON p.id = m.post_id ORDER BY {order} LIMIT ?",
-        (per_page,)).fetchall()
+        (per_page,),
+    ).fetchall()
     facets = {
         "tag": con.execute(
             "SELECT t.tag, count(*) AS n FROM temp.m m JOIN post_tags t ON t.post_id = m.post_id "
-            "GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?", (facet_limit,)).fetchall(),
+            "GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
+            (facet_limit,),
+        ).fetchall(),
         "author": con.execute(
             "SELECT a.author, count(*) AS n FROM temp.m m "
             "JOIN post_authors a ON a.post_id = m.post_id "
-            "GROUP BY a.author ORDER BY n DESC, a.author LIMIT ?", (facet_limit,)).fetchall(),
+            "GROUP BY a.author ORDER BY n DESC, a.author LIMIT ?",
+            (facet_limit,),
+        ).fetchall(),
     }
     hits = []
     for post_id, source, title, date, first, last, score in top:
@@ -224,24 +276,34 @@ def search(con: sqlite3.Connection, text: str = "", tags: tuple[str, ...] = (),
             sections = con.execute(
                 "SELECT heading, snippet(docs, 2, '<mark>', '</mark>', ' … ', 24) FROM docs "
                 "WHERE docs MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank LIMIT ?",
-                (match, first, last, SECTIONS_PER_POST)).fetchall()
-        hits.append({"post": post_id, "source": source, "title": title, "date": date,
-                     "score": -score if score else 0.0, "sections": sections})
+                (match, first, last, SECTIONS_PER_POST),
+            ).fetchall()
+        hits.append(
+            {
+                "post": post_id,
+                "source": source,
+                "title": title,
+                "date": date,
+                "score": -score if score else 0.0,
+                "sections": sections,
+            }
+        )
     return Result(total, hits, facets, notes)
 
 
 def extract_posts(root: Path, workers: int | None = None) -> tuple[list[Any], float, int]:
     """barcamp_search's extractor over a folder: (posts, seconds, failures)."""
-    from barcamp_search.read.archive import ArchiveOptions
-    from barcamp_search.read.extract import extract_archive
-    from barcamp_search.model import Post
+    from barcamp_search.archive import ArchiveOptions
     from barcamp_search.config import default_workers
+    from barcamp_search.model import Post
+    from barcamp_search.read.extract import extract_archive
 
     started = time.perf_counter()
     posts: list[Any] = []
     failed = 0
-    for result in extract_archive(Path(root), ArchiveOptions("bench", lang="fr"),
-                                  workers=workers or default_workers()):
+    for result in extract_archive(
+        Path(root), ArchiveOptions("bench", lang="fr"), workers=workers or default_workers()
+    ):
         if isinstance(result, Post):
             posts.append(result)
         else:
@@ -263,9 +325,12 @@ def main(argv: list[str] | None = None) -> int:
         db = args.db or Path(tmp) / "fts5.sqlite"
         posts, seconds, failed = extract_posts(args.corpus)
         stats = build(db, posts)
-        print(f"extracted {len(posts)} posts ({failed} failed) in {seconds:.2f} s, "
-              f"inserted {stats['rows']} rows in {stats['insert_seconds']:.2f} s, "
-              f"{stats['bytes'] / 1e6:.1f} MB", file=sys.stderr)
+        print(
+            f"extracted {len(posts)} posts ({failed} failed) in {seconds:.2f} s, "
+            f"inserted {stats['rows']} rows in {stats['insert_seconds']:.2f} s, "
+            f"{stats['bytes'] / 1e6:.1f} MB",
+            file=sys.stderr,
+        )
         con = connect(db)
         started = time.perf_counter()
         result = search(con, args.query, tuple(args.tag), tuple(args.author))

@@ -54,8 +54,7 @@ def ensure_index(size: int) -> tuple[Path, Path]:
     folder, index = work / "archive", work / "index"
     if not (index / "status.json").exists():
         folder = working_copy(corpus(size), folder)
-    command = cli("index", str(folder), "--index", str(index), "--lang", "fr",
-                  "--archive", "bench")
+    command = cli("index", str(folder), "--index", str(index), "--lang", "fr", "--archive", "bench")
     done = subprocess.run(command, cwd=work, env=clean_env())
     if done.returncode == 65:  # built by another schema version of the package: rebuild
         subprocess.run(command + ["--rebuild"], cwd=work, env=clean_env(), check=True)
@@ -71,7 +70,7 @@ def report(profile: cProfile.Profile, name: str, top: int = 25) -> str:
         stats = pstats.Stats(profile, stream=buffer)
         stats.strip_dirs().sort_stats(key).print_stats(top if key == "tottime" else top + 15)
         text = buffer.getvalue()
-        out.append(f"--- sorted by {key}\n" + text[text.find("   ncalls"):])
+        out.append(f"--- sorted by {key}\n" + text[text.find("   ncalls") :])
     full = "\n".join(out)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"profile-{name}.txt").write_text(full)
@@ -81,8 +80,14 @@ def report(profile: cProfile.Profile, name: str, top: int = 25) -> str:
 def search_query(query):
     from barcamp_search.search import SearchQuery
 
-    return SearchQuery(text=query.text, tags=query.tags, authors=query.authors,
-                       date_from=query.date_from, date_to=query.date_to, per_page=10)
+    return SearchQuery(
+        text=query.text,
+        tags=query.tags,
+        authors=query.authors,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        per_page=10,
+    )
 
 
 def profile_query(size: int) -> None:
@@ -105,8 +110,10 @@ def profile_query(size: int) -> None:
         except Exception:  # noqa: BLE001
             pass
     profile.disable()
-    print(f"one warm pass of {len(queries)} queries at {size} posts: "
-          f"{time.perf_counter() - started:.2f} s (under cProfile)")
+    print(
+        f"one warm pass of {len(queries)} queries at {size} posts: "
+        f"{time.perf_counter() - started:.2f} s (under cProfile)"
+    )
     print(report(profile, f"query-{size}"))
 
 
@@ -128,13 +135,13 @@ def profile_stages(size: int) -> None:
                 return original(*args, **kwargs)
             finally:
                 timings[label] += time.perf_counter() - began
+
         setattr(owner, name, timed)
         return True
 
     import barcamp_search.search.tables as tables_module
 
-    matching_module = getattr(__import__("barcamp_search", fromlist=["matching"]),
-                              "matching", None)
+    matching_module = getattr(__import__("barcamp_search", fromlist=["matching"]), "matching", None)
     candidates = [  # (owner, attribute, label): whichever exist in this version
         (search_module, "parse_text", "parse"),
         (search_module, "filtered_posts", "filters -> posts"),
@@ -154,8 +161,9 @@ def profile_stages(size: int) -> None:
         (tables_module.PostTable, "sort_by_date", "sort by date"),
         (search_module, "suggest", "suggestion"),
     ]
-    labels = ["(whole search)"] + [label for owner, name, label in candidates
-                                   if owner is not None and wrap(owner, name, label)]
+    labels = ["(whole search)"] + [
+        label for owner, name, label in candidates if owner is not None and wrap(owner, name, label)
+    ]
     engine = search_module.SearchIndex(index)
     queries = parse_queries()
     for query in queries:
@@ -175,26 +183,35 @@ def profile_stages(size: int) -> None:
     counts = defaultdict(int)
     for query in queries:
         counts[query.kind] += 1
-    lines = [f"mean ms per query, by stage, {size} posts (3 warm passes)",
-             "stage".ljust(30) + "".join(k[:9].rjust(10) for k in per_kind)]
+    lines = [
+        f"mean ms per query, by stage, {size} posts (3 warm passes)",
+        "stage".ljust(30) + "".join(k[:9].rjust(10) for k in per_kind),
+    ]
     for label in labels:
-        lines.append(label.ljust(30) + "".join(
-            f"{per_kind[k].get(label, 0) * 1000 / counts[k]:10.1f}" for k in per_kind))
+        lines.append(
+            label.ljust(30)
+            + "".join(f"{per_kind[k].get(label, 0) * 1000 / counts[k]:10.1f}" for k in per_kind)
+        )
     overall = defaultdict(float)
     for kind in per_kind:
         for label, seconds in per_kind[kind].items():
             overall[label] += seconds
     whole = overall["(whole search)"]
-    lines.append("\nshare of all query time: " + ", ".join(
-        f"{label.strip()} {overall[label] / whole:.0%}" for label in labels[1:]
-        if overall.get(label)))
+    lines.append(
+        "\nshare of all query time: "
+        + ", ".join(
+            f"{label.strip()} {overall[label] / whole:.0%}"
+            for label in labels[1:]
+            if overall.get(label)
+        )
+    )
     text = "\n".join(lines)
     (OUT / f"profile-stages-{size}.txt").write_text(text + "\n")
     print(text)
 
 
 def profile_extract(size: int, limit: int) -> None:
-    from barcamp_search.read.archive import ArchiveOptions
+    from barcamp_search.archive import ArchiveOptions
     from barcamp_search.read.extract import read_post
 
     folder = corpus(size)
@@ -208,18 +225,20 @@ def profile_extract(size: int, limit: int) -> None:
         read_post(raw, name, options)
     profile.disable()
     seconds = time.perf_counter() - started
-    print(f"read_post over {len(files)} posts in one process: {seconds:.2f} s "
-          f"({len(files) / seconds:.0f} posts/s under cProfile)")
+    print(
+        f"read_post over {len(files)} posts in one process: {seconds:.2f} s "
+        f"({len(files) / seconds:.0f} posts/s under cProfile)"
+    )
     print(report(profile, f"extract-{size}"))
 
 
 def profile_write(size: int, limit: int) -> None:
     from whoosh import index as whoosh_index
 
+    from barcamp_search.archive import ArchiveOptions
     from barcamp_search.indexer import store
-    from barcamp_search.read.archive import ArchiveOptions
-    from barcamp_search.read.extract import read_post
     from barcamp_search.indexer.schema import post_documents
+    from barcamp_search.read.extract import read_post
 
     folder = corpus(size)
     files = sorted(folder.glob("*.rst"))[:limit]
@@ -244,8 +263,10 @@ def profile_write(size: int, limit: int) -> None:
         profile.disable()
         seconds = time.perf_counter() - started
         ix.close()
-        print(f"writing {len(posts)} posts ({documents} documents): {seconds:.2f} s under "
-              f"cProfile (add_document {added:.2f} s, commit {seconds - added:.2f} s)")
+        print(
+            f"writing {len(posts)} posts ({documents} documents): {seconds:.2f} s under "
+            f"cProfile (add_document {added:.2f} s, commit {seconds - added:.2f} s)"
+        )
         print(report(profile, f"write-{size}"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -275,15 +296,30 @@ def profile_open(size: int) -> None:
 
 def profile_cli(size: int) -> None:
     _, index = ensure_index(size)
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "barcamp_search", "search",
-                           "python", "--index", str(index), "--json"],
-                          env=clean_env(), capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "barcamp_search",
+            "search",
+            "python",
+            "--index",
+            str(index),
+            "--json",
+        ],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+    )
     rows = []
     for line in done.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
         if match:
-            rows.append((int(match.group(2)), int(match.group(1)), len(match.group(3)),
-                         match.group(4)))
+            rows.append(
+                (int(match.group(2)), int(match.group(1)), len(match.group(3)), match.group(4))
+            )
     total = sum(r[1] for r in rows)
     print(f"imports of `search`: {total / 1000:.0f} ms in all (self times summed)")
     top_level = sorted((r for r in rows if r[2] <= 3), reverse=True)[:15]
@@ -292,8 +328,11 @@ def profile_cli(size: int) -> None:
     walls = []
     for _ in range(3):
         began = time.perf_counter()
-        subprocess.run(cli("search", "python", "--index", str(index), "--json"),
-                       env=clean_env(), capture_output=True)
+        subprocess.run(
+            cli("search", "python", "--index", str(index), "--json"),
+            env=clean_env(),
+            capture_output=True,
+        )
         walls.append(time.perf_counter() - began)
     began = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import barcamp_search.cli"], env=clean_env())
@@ -301,21 +340,26 @@ def profile_cli(size: int) -> None:
     began = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], env=clean_env())
     bare = time.perf_counter() - began
-    print(f"search wall median {median(walls):.3f} s; python -c 'import barcamp_search.cli' "
-          f"{imports:.3f} s; bare interpreter {bare:.3f} s")
-    code = ("import cProfile,pstats,sys;from barcamp_search.cli import main;"
-            f"sys.argv=['barcamp-search','search','python','--index',{str(index)!r},'--json'];"
-            "p=cProfile.Profile();p.enable()\ntry:\n main()\nexcept SystemExit:\n pass\n"
-            "p.disable();pstats.Stats(p,stream=sys.stderr).strip_dirs()"
-            ".sort_stats('cumulative').print_stats(30)")
-    done = subprocess.run([sys.executable, "-c", code], env=clean_env(), capture_output=True,
-                          text=True)
+    print(
+        f"search wall median {median(walls):.3f} s; python -c 'import barcamp_search.cli' "
+        f"{imports:.3f} s; bare interpreter {bare:.3f} s"
+    )
+    code = (
+        "import cProfile,pstats,sys;from barcamp_search.cli import main;"
+        f"sys.argv=['barcamp-search','search','python','--index',{str(index)!r},'--json'];"
+        "p=cProfile.Profile();p.enable()\ntry:\n main()\nexcept SystemExit:\n pass\n"
+        "p.disable();pstats.Stats(p,stream=sys.stderr).strip_dirs()"
+        ".sort_stats('cumulative').print_stats(30)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean_env(), capture_output=True, text=True
+    )
     (OUT / f"profile-cli-{size}.txt").write_text(done.stderr)
     print(f"cProfile of the search command after imports: bench/out/profile-cli-{size}.txt")
 
 
 def profile_reindex(size: int) -> None:
-    from barcamp_search.read.archive import Archive, ArchiveOptions
+    from barcamp_search.archive import Archive, ArchiveOptions
     from barcamp_search.indexer.build import index_archives
 
     folder, index = ensure_index(size)
@@ -330,17 +374,20 @@ def profile_reindex(size: int) -> None:
         profile.enable()
         result = index_archives(index, [archive])
         profile.disable()
-        print(f"{name}: {time.perf_counter() - started:.2f} s under cProfile "
-              f"(updated {result.updated}, unchanged {result.unchanged})")
+        print(
+            f"{name}: {time.perf_counter() - started:.2f} s under cProfile "
+            f"(updated {result.updated}, unchanged {result.unchanged})"
+        )
         print(report(profile, f"{name}-{size}", top=15))
 
 
 def profile_memory(size: int) -> None:
+    import os
     import tracemalloc
 
-    from barcamp_search.search import SearchIndex
     from common import rss_kb
-    import os
+
+    from barcamp_search.search import SearchIndex
 
     _, index = ensure_index(size)
     base = rss_kb(os.getpid()) or 0
@@ -356,14 +403,21 @@ def profile_memory(size: int) -> None:
             pass
     after = rss_kb(os.getpid()) or 0
     status = Path(f"/proc/{os.getpid()}/status").read_text()
-    parts = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in status.splitlines())
-             if k in ("RssAnon", "RssFile", "RssShmem")}
-    print("RSS after the queries by kind: " + ", ".join(
-        f"{k} {v / 1024:.0f} MB" for k, v in parts.items())
-        + " (RssFile: mapped index files, shared with the page cache)")
+    parts = {
+        k: int(v.split()[0])
+        for k, v in (line.split(":", 1) for line in status.splitlines())
+        if k in ("RssAnon", "RssFile", "RssShmem")
+    }
+    print(
+        "RSS after the queries by kind: "
+        + ", ".join(f"{k} {v / 1024:.0f} MB" for k, v in parts.items())
+        + " (RssFile: mapped index files, shared with the page cache)"
+    )
     snapshot = tracemalloc.take_snapshot()
-    print(f"RSS after opening the searcher: {opened / 1024:.0f} MB; after the bench queries: "
-          f"{after / 1024:.0f} MB (tracemalloc on: Python objects cost more than usual)")
+    print(
+        f"RSS after opening the searcher: {opened / 1024:.0f} MB; after the bench queries: "
+        f"{after / 1024:.0f} MB (tracemalloc on: Python objects cost more than usual)"
+    )
     stats = snapshot.statistics("traceback")
     total = sum(stat.size for stat in stats)
     print(f"traced Python allocations alive: {total / 1048576:.0f} MB; top sites:")
@@ -381,20 +435,25 @@ def profile_memory(size: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", nargs="?", default="all",
-                        choices=("query", "stages", "extract", "write", "open", "cli", "reindex",
-                                 "memory", "all"))
+    parser.add_argument(
+        "what",
+        nargs="?",
+        default="all",
+        choices=("query", "stages", "extract", "write", "open", "cli", "reindex", "memory", "all"),
+    )
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--limit", type=int, default=300, help="posts for extract/write")
     args = parser.parse_args()
-    steps = {"stages": lambda: profile_stages(args.size),
-             "query": lambda: profile_query(args.size),
-             "open": lambda: profile_open(args.size),
-             "cli": lambda: profile_cli(args.size),
-             "extract": lambda: profile_extract(args.size, args.limit),
-             "write": lambda: profile_write(args.size, args.limit),
-             "reindex": lambda: profile_reindex(args.size),
-             "memory": lambda: profile_memory(args.size)}
+    steps = {
+        "stages": lambda: profile_stages(args.size),
+        "query": lambda: profile_query(args.size),
+        "open": lambda: profile_open(args.size),
+        "cli": lambda: profile_cli(args.size),
+        "extract": lambda: profile_extract(args.size, args.limit),
+        "write": lambda: profile_write(args.size, args.limit),
+        "reindex": lambda: profile_reindex(args.size),
+        "memory": lambda: profile_memory(args.size),
+    }
     for name, step in steps.items():
         if args.what in (name, "all"):
             print(f"\n===== {name}")

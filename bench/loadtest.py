@@ -45,7 +45,6 @@ from common import (  # noqa: E402
     log,
     median,
     parse_queries,
-    post_files,
     replace_file,
     run_load,
     sanitize,
@@ -54,16 +53,17 @@ from common import (  # noqa: E402
     working_copy,
 )
 
-STABLE = [("/api/search?" + urlencode({"q": "python"})),
-          ("/api/search?" + urlencode({"tag": "django"})),
-          ("/api/search?" + urlencode({"q": "atelier", "sort": "newest"}))]
+STABLE = [
+    ("/api/search?" + urlencode({"q": "python"})),
+    ("/api/search?" + urlencode({"tag": "django"})),
+    ("/api/search?" + urlencode({"q": "atelier", "sort": "newest"})),
+]
 
 
 class Reindexer(threading.Thread):
     """Every ``every`` seconds: edit one post (append a word, or touch it), run index."""
 
-    def __init__(self, archive: Path, index: Path, every: float, stop_at: float,
-                 port: int) -> None:
+    def __init__(self, archive: Path, index: Path, every: float, stop_at: float, port: int) -> None:
         super().__init__(daemon=True)
         self.archive, self.index, self.every = archive, index, every
         self.stop_at = stop_at
@@ -75,8 +75,11 @@ class Reindexer(threading.Thread):
         self._halt.set()
 
     def run(self) -> None:
-        files = sorted(p for p in self.archive.rglob("*")
-                       if p.suffix in (".rst", ".md") and not p.name.startswith("."))
+        files = sorted(
+            p
+            for p in self.archive.rglob("*")
+            if p.suffix in (".rst", ".md") and not p.name.startswith(".")
+        )
         number = 0
         next_run = time.monotonic() + self.every  # a fixed cadence: one run every `every` s
         while not self._halt.is_set() and next_run < self.stop_at:
@@ -89,14 +92,19 @@ class Reindexer(threading.Thread):
                 os.utime(path)
             else:
                 word = word_for(1000 + number)
-                replace_file(path, path.read_bytes()
-                             + f"\n\nAjout du test de charge : {word}.\n".encode())
+                replace_file(
+                    path, path.read_bytes() + f"\n\nAjout du test de charge : {word}.\n".encode()
+                )
             began = time.perf_counter()
             try:
                 done = subprocess.run(
                     cli("index", "--index", str(self.index), "--json"),
-                    cwd=self.index.parent, env=clean_env(), capture_output=True, text=True,
-                    timeout=60)
+                    cwd=self.index.parent,
+                    env=clean_env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
                 returncode, output, error = done.returncode, done.stdout, done.stderr[-500:]
             except subprocess.TimeoutExpired:
                 returncode, output, error = -1, "", "index run took more than 60 s"
@@ -108,9 +116,15 @@ class Reindexer(threading.Thread):
                         report = json.loads(line)
                     except ValueError:
                         pass
-            run = {"file": path.name, "edit": "append" if word else "touch", "wall": wall,
-                   "returncode": returncode, "updated": report.get("updated"),
-                   "unchanged": report.get("unchanged"), "error": error if returncode else ""}
+            run = {
+                "file": path.name,
+                "edit": "append" if word else "touch",
+                "wall": wall,
+                "returncode": returncode,
+                "updated": report.get("updated"),
+                "unchanged": report.get("unchanged"),
+                "error": error if returncode else "",
+            }
             if word:
                 run["visible_after_s"] = self._visible(word)
             self.runs.append(run)
@@ -151,8 +165,11 @@ def main(argv: list[str] | None = None) -> int:
 
     usable, how = Server.available()
     if not usable:
-        print(f"loadtest: {how} (barcamp-search serve --help fails); "
-              "set BENCH_SERVE=gunicorn to test with gunicorn directly", file=sys.stderr)
+        print(
+            f"loadtest: {how} (barcamp-search serve --help fails); "
+            "set BENCH_SERVE=gunicorn to test with gunicorn directly",
+            file=sys.stderr,
+        )
         return 2
     queries = parse_queries()
     paths: list[str] = []
@@ -167,16 +184,32 @@ def main(argv: list[str] | None = None) -> int:
         archive = prepare_archive(args.corpus, args.posts, tmp / "archive")
         index = tmp / "index"
         log(f"indexing {archive} ({args.corpus})")
-        done = subprocess.run(cli("index", str(archive), "--index", str(index), "--lang", "fr",
-                                  "--archive", "loadtest", "--json"),
-                              cwd=tmp, env=clean_env(), capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(
+            cli(
+                "index",
+                str(archive),
+                "--index",
+                str(index),
+                "--lang",
+                "fr",
+                "--archive",
+                "loadtest",
+                "--json",
+            ),
+            cwd=tmp,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if done.returncode != 0:
             raise BenchError(f"indexing failed ({done.returncode}): {done.stderr[-2000:]}")
         server = Server(index, workers=args.workers, cwd=tmp, log_path=tmp / "serve.log")
         server.start()
-        log(f"{how} on 127.0.0.1:{server.port}, {args.workers} workers; "
-            f"{args.clients} clients for {args.seconds:g} s, reindex every {args.every:g} s")
+        log(
+            f"{how} on 127.0.0.1:{server.port}, {args.workers} workers; "
+            f"{args.clients} clients for {args.seconds:g} s, reindex every {args.every:g} s"
+        )
 
         stable_totals: dict[str, set[int]] = {p: set() for p in STABLE}
         lock = threading.Lock()
@@ -197,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         stop_at = time.monotonic() + args.seconds
         reindexer = Reindexer(archive, index, args.every, stop_at, server.port)
         reindexer.start()
-        load = run_load(server.port, paths, clients=args.clients, seconds=args.seconds,
-                        on_body=on_body)
+        load = run_load(
+            server.port, paths, clients=args.clients, seconds=args.seconds, on_body=on_body
+        )
         reindexer.halt()
         reindexer.join(timeout=90)
         rss = server.worker_rss_kb()
@@ -208,8 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
-        serve_log = (tmp / "serve.log").read_text()[-3000:] if (tmp / "serve.log").exists() \
-            else ""
+        serve_log = (tmp / "serve.log").read_text()[-3000:] if (tmp / "serve.log").exists() else ""
         shutil.rmtree(tmp, ignore_errors=True)
 
     summary = load.summary()
@@ -218,37 +251,48 @@ def main(argv: list[str] | None = None) -> int:
     changed = {p: sorted(t) for p, t in stable_totals.items() if len(t) != 1}
     invisible = [r for r in runs if r["edit"] == "append" and r.get("visible_after_s") is None]
     result = {
-        "server": how, "corpus": args.corpus, "posts": args.posts if args.corpus == "generated"
-        else None, "load": summary, "stable_totals": {p: sorted(t) for p, t in
-                                                      stable_totals.items()},
-        "reindex_runs": runs, "worker_rss_kb": rss,
+        "server": how,
+        "corpus": args.corpus,
+        "posts": args.posts if args.corpus == "generated" else None,
+        "load": summary,
+        "stable_totals": {p: sorted(t) for p, t in stable_totals.items()},
+        "reindex_runs": runs,
+        "worker_rss_kb": rss,
         "ok": summary["errors"] == 0 and not changed and not failed_runs,
     }
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "loadtest.json").write_text(json.dumps(sanitize(result), indent=1,
-                                                  ensure_ascii=False) + "\n")
+    (OUT / "loadtest.json").write_text(
+        json.dumps(sanitize(result), indent=1, ensure_ascii=False) + "\n"
+    )
 
-    print(f"server: {how}, {args.workers} workers; {args.clients} clients, "
-          f"{summary['seconds']} s")
-    print(f"requests: {summary['requests']:,} ({summary['requests_per_s']} req/s), "
-          f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, "
-          f"max {summary['max_ms']} ms")
+    print(f"server: {how}, {args.workers} workers; {args.clients} clients, {summary['seconds']} s")
+    print(
+        f"requests: {summary['requests']:,} ({summary['requests_per_s']} req/s), "
+        f"p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms, "
+        f"max {summary['max_ms']} ms"
+    )
     print(f"errors: {summary['errors']} (statuses {summary['statuses']})")
     for sample in summary["error_samples"][:5]:
         print(f"  {sample}")
     walls = [r["wall"] for r in runs]
     visible = [r["visible_after_s"] for r in runs if r.get("visible_after_s") is not None]
-    print(f"reindex runs: {len(runs)}, failed {len(failed_runs)}, median "
-          f"{(median(walls) or 0):.2f} s, max {max(walls, default=0):.2f} s; edits visible "
-          f"to search: {len(visible)}/{len(visible) + len(invisible)} "
-          f"(median {(median(visible) or 0):.2f} s after the run)")
+    print(
+        f"reindex runs: {len(runs)}, failed {len(failed_runs)}, median "
+        f"{(median(walls) or 0):.2f} s, max {max(walls, default=0):.2f} s; edits visible "
+        f"to search: {len(visible)}/{len(visible) + len(invisible)} "
+        f"(median {(median(visible) or 0):.2f} s after the run)"
+    )
     for run in failed_runs[:5]:
         print(f"  failed run: {run}")
     for path, totals in stable_totals.items():
-        print(f"stable query {path}: totals seen {sorted(totals)}"
-              + ("  <- CHANGED" if path in changed else ""))
+        print(
+            f"stable query {path}: totals seen {sorted(totals)}"
+            + ("  <- CHANGED" if path in changed else "")
+        )
     if rss.get("workers_kb"):
-        print(f"worker RSS after load: {', '.join(f'{kb / 1024:.0f} MB' for kb in rss['workers_kb'])}")
+        print(
+            f"worker RSS after load: {', '.join(f'{kb / 1024:.0f} MB' for kb in rss['workers_kb'])}"
+        )
     if not result["ok"]:
         if serve_log:
             print("--- end of the server log ---\n" + serve_log, file=sys.stderr)

@@ -120,18 +120,21 @@ def skipped(step: str) -> bool:
 
 # --- measuring steps ---------------------------------------------------------------------
 
+
 def extraction(root: Path, workers: int) -> tuple[list[Any], float, int]:
     posts, seconds, failed = fts5_reference.extract_posts(root, workers=workers)
     return posts, seconds, failed
 
 
 def index_command(folder: Path, index: Path) -> list[str]:
-    return cli("index", str(folder), "--index", str(index), "--lang", "fr",
-               "--archive", ARCHIVE, "--json")
+    return cli(
+        "index", str(folder), "--index", str(index), "--lang", "fr", "--archive", ARCHIVE, "--json"
+    )
 
 
-def timed_passes(run_one, queries: list[BenchQuery]) -> tuple[dict[str, list[float]],
-                                                             dict[str, Any]]:
+def timed_passes(
+    run_one, queries: list[BenchQuery]
+) -> tuple[dict[str, list[float]], dict[str, Any]]:
     """One warm-up pass, then PASSES measured passes; per query: latencies, first answer."""
     answers = {q.id: run_one(q) for q in queries}  # warm-up
     latencies: dict[str, list[float]] = {q.id: [] for q in queries}
@@ -151,9 +154,16 @@ def our_queries(index: Path, queries: list[BenchQuery]) -> dict[str, Any]:
 
     def run_one(query: BenchQuery) -> Any:
         try:
-            return engine.search(SearchQuery(
-                text=query.text, tags=query.tags, authors=query.authors,
-                date_from=query.date_from, date_to=query.date_to, per_page=10))
+            return engine.search(
+                SearchQuery(
+                    text=query.text,
+                    tags=query.tags,
+                    authors=query.authors,
+                    date_from=query.date_from,
+                    date_to=query.date_to,
+                    per_page=10,
+                )
+            )
         except QueryError as error:
             return error
 
@@ -162,26 +172,34 @@ def our_queries(index: Path, queries: list[BenchQuery]) -> dict[str, Any]:
     open_seconds = time.perf_counter() - opened
     latencies, answers = timed_passes(run_one, queries)
     engine.close()
-    return {"latencies": latencies, "open_seconds": open_seconds,
-            "totals": {qid: (a.total if not isinstance(a, Exception) else None)
-                       for qid, a in answers.items()},
-            "errors": {qid: str(a) for qid, a in answers.items() if isinstance(a, Exception)},
-            "hits_shown": {qid: (len(a.hits) if not isinstance(a, Exception) else 0)
-                           for qid, a in answers.items()}}
+    return {
+        "latencies": latencies,
+        "open_seconds": open_seconds,
+        "totals": {
+            qid: (a.total if not isinstance(a, Exception) else None) for qid, a in answers.items()
+        },
+        "errors": {qid: str(a) for qid, a in answers.items() if isinstance(a, Exception)},
+        "hits_shown": {
+            qid: (len(a.hits) if not isinstance(a, Exception) else 0) for qid, a in answers.items()
+        },
+    }
 
 
 def fts5_queries(db: Path, queries: list[BenchQuery]) -> dict[str, Any]:
     con = fts5_reference.connect(db)
 
     def run_one(query: BenchQuery) -> Any:
-        return fts5_reference.search(con, query.text, query.tags, query.authors,
-                                     query.date_from, query.date_to, per_page=10)
+        return fts5_reference.search(
+            con, query.text, query.tags, query.authors, query.date_from, query.date_to, per_page=10
+        )
 
     latencies, answers = timed_passes(run_one, queries)
     con.close()
-    return {"latencies": latencies,
-            "totals": {qid: a.total for qid, a in answers.items()},
-            "notes": {qid: a.notes for qid, a in answers.items() if a.notes}}
+    return {
+        "latencies": latencies,
+        "totals": {qid: a.total for qid, a in answers.items()},
+        "notes": {qid: a.notes for qid, a in answers.items() if a.notes},
+    }
 
 
 def one_post_changes(folder: Path, index: Path, size: int) -> dict[str, Any]:
@@ -194,20 +212,27 @@ def one_post_changes(folder: Path, index: Path, size: int) -> dict[str, Any]:
         path = files[(size // 2 + number * 7) % len(files)]
         word = word_for(number)
         replace_file(path, path.read_bytes() + f"\n\nAjout du benchmark : {word}.\n".encode())
-        measured = run_measured(index_command(folder, index), folder.parent,
-                                poll_rss=False).check()
+        measured = run_measured(index_command(folder, index), folder.parent, poll_rss=False).check()
         report = measured.json_report() or {}
         with SearchIndex(index) as engine:
             found = engine.search(SearchQuery(text=word)).total
-        runs.append({"file": path.name, "wall": measured.wall, "updated": report.get("updated"),
-                     "word_found": found, "report_seconds": report.get("seconds")})
+        runs.append(
+            {
+                "file": path.name,
+                "wall": measured.wall,
+                "updated": report.get("updated"),
+                "word_found": found,
+                "report_seconds": report.get("seconds"),
+            }
+        )
         if report.get("updated") != 1 or found != 1:
             log(f"  warning: one-post change gave {report} and {found} hits for {word}")
     return {"runs": runs, "median": median([r["wall"] for r in runs])}
 
 
-def web_load(index: Path, queries: list[BenchQuery], seconds: float,
-             server_how: tuple[bool, str]) -> dict[str, Any]:
+def web_load(
+    index: Path, queries: list[BenchQuery], seconds: float, server_how: tuple[bool, str]
+) -> dict[str, Any]:
     usable, how = server_how
     if not usable:
         return {"skipped": how}
@@ -221,6 +246,7 @@ def web_load(index: Path, queries: list[BenchQuery], seconds: float,
 
 
 # --- one size ------------------------------------------------------------------------------
+
 
 def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str]) -> dict:
     from barcamp_search.config import default_workers
@@ -240,21 +266,30 @@ def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str
         # A rate: with BENCH_EXTRACT1_MAX=N, measured on the first N posts only (it is
         # per-file work; a cap shortens runs with BENCH_LARGE=1).
         cap = int(os.environ.get("BENCH_EXTRACT1_MAX", EXTRACT1_MAX)) or size
-        sample = folder if size <= cap else working_copy(
-            folder, work / "extract1-sample", limit=cap)
+        sample = (
+            folder if size <= cap else working_copy(folder, work / "extract1-sample", limit=cap)
+        )
         log(f"extraction, 1 process ({min(size, cap)} posts)")
         posts, seconds, failed = extraction(sample, 1)
         figures["extract_posts_per_s_1"] = len(posts) / seconds
-        detail["extract_1"] = {"seconds": seconds, "posts": len(posts), "failed": failed,
-                               "sample_of_first": cap if size > cap else None}
+        detail["extract_1"] = {
+            "seconds": seconds,
+            "posts": len(posts),
+            "failed": failed,
+            "sample_of_first": cap if size > cap else None,
+        }
         del posts
         gc.collect()
     pool = default_workers()
     log(f"extraction, pool of {pool}")
     posts, seconds, failed = extraction(folder, pool)
     figures["extract_posts_per_s_pool"] = len(posts) / seconds
-    detail["extract_pool"] = {"seconds": seconds, "posts": len(posts), "failed": failed,
-                              "workers": pool}
+    detail["extract_pool"] = {
+        "seconds": seconds,
+        "posts": len(posts),
+        "failed": failed,
+        "workers": pool,
+    }
 
     log("FTS5 reference build")
     built = fts5_reference.build(db, posts)
@@ -273,14 +308,20 @@ def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str
     figures["index_size_mb"] = folder_bytes(index) / MB
     figures["index_peak_rss_mb"] = (measured.maxrss_kb or 0) / 1024
     figures["index_tree_rss_mb"] = (measured.tree_peak_kb or 0) / 1024
-    detail["index"] = {"report": report, "user": measured.user, "system": measured.system,
-                       "stderr_tail": measured.stderr[-500:]}
+    detail["index"] = {
+        "report": report,
+        "user": measured.user,
+        "system": measured.system,
+        "stderr_tail": measured.stderr[-500:],
+    }
     if report.get("added") != size:
         log(f"  warning: the index run added {report.get('added')} posts of {size}")
 
     log("index, no change")
-    nochange = [run_measured(index_command(folder, index), work, poll_rss=False).check()
-                for _ in range(INCREMENTAL_RUNS)]
+    nochange = [
+        run_measured(index_command(folder, index), work, poll_rss=False).check()
+        for _ in range(INCREMENTAL_RUNS)
+    ]
     figures["nochange_seconds"] = median([m.wall for m in nochange])
     detail["nochange"] = [{"wall": m.wall, "report": m.json_report()} for m in nochange]
 
@@ -338,22 +379,29 @@ def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str
 def per_query(queries, ours, theirs) -> list[dict[str, Any]]:
     rows = []
     for query in queries:
-        rows.append({
-            "id": query.id, "kind": query.kind, "query": query.describe(),
-            "ours_total": ours["totals"][query.id], "fts5_total": theirs["totals"][query.id],
-            "ours_median_ms": round(median(ours["latencies"][query.id]) * 1000, 2),
-            "fts5_median_ms": round(median(theirs["latencies"][query.id]) * 1000, 2),
-            "ours_max_ms": round(max(ours["latencies"][query.id]) * 1000, 2),
-            "fts5_note": "; ".join(theirs["notes"].get(query.id, [])) or None,
-        })
+        rows.append(
+            {
+                "id": query.id,
+                "kind": query.kind,
+                "query": query.describe(),
+                "ours_total": ours["totals"][query.id],
+                "fts5_total": theirs["totals"][query.id],
+                "ours_median_ms": round(median(ours["latencies"][query.id]) * 1000, 2),
+                "fts5_median_ms": round(median(theirs["latencies"][query.id]) * 1000, 2),
+                "ours_max_ms": round(max(ours["latencies"][query.id]) * 1000, 2),
+                "fts5_note": "; ".join(theirs["notes"].get(query.id, [])) or None,
+            }
+        )
     return rows
 
 
 def per_kind(queries, ours, theirs) -> dict[str, dict[str, Any]]:
     kinds: dict[str, dict[str, Any]] = {}
     for query in queries:
-        entry = kinds.setdefault(query.kind, {"queries": 0, "ours_total": 0, "fts5_total": 0,
-                                              "ours_ms": [], "fts5_ms": []})
+        entry = kinds.setdefault(
+            query.kind,
+            {"queries": 0, "ours_total": 0, "fts5_total": 0, "ours_ms": [], "fts5_ms": []},
+        )
         entry["queries"] += 1
         entry["ours_total"] += ours["totals"][query.id] or 0
         entry["fts5_total"] += theirs["totals"][query.id] or 0
@@ -366,6 +414,7 @@ def per_kind(queries, ours, theirs) -> dict[str, dict[str, Any]]:
 
 
 # --- the table -------------------------------------------------------------------------------
+
 
 def build_rows(results: dict[int, dict]) -> list[dict[str, Any]]:
     rows = []
@@ -392,14 +441,33 @@ def build_rows(results: dict[int, dict]) -> list[dict[str, Any]]:
                     status = "met" if value <= limit else "MISSED"
                 else:
                     status = "met" if value >= limit else "MISSED"
-            rows.append({"size": size, "figure": key, "label": label, "unit": unit,
-                         "ours": ours, "reference": ref, "ratio": ratio,
-                         "target": target_text, "status": status})
+            rows.append(
+                {
+                    "size": size,
+                    "figure": key,
+                    "label": label,
+                    "unit": unit,
+                    "ours": ours,
+                    "reference": ref,
+                    "ratio": ratio,
+                    "target": target_text,
+                    "status": status,
+                }
+            )
         if "web" in figures:
-            rows.append({"size": size, "figure": "web", "label": "web load", "unit": "",
-                         "ours": figures["web"], "reference": None, "ratio": None,
-                         "target": "≥ 30 req/s, 0 errors, ≤ 250 MB" if size == 10000 else None,
-                         "status": "n/a" if size == 10000 else None})
+            rows.append(
+                {
+                    "size": size,
+                    "figure": "web",
+                    "label": "web load",
+                    "unit": "",
+                    "ours": figures["web"],
+                    "reference": None,
+                    "ratio": None,
+                    "target": "≥ 30 req/s, 0 errors, ≤ 250 MB" if size == 10000 else None,
+                    "status": "n/a" if size == 10000 else None,
+                }
+            )
     return rows
 
 
@@ -422,15 +490,26 @@ def print_table(rows: list[dict[str, Any]]) -> str:
     lines = []
     for row in rows:
         unit = f" {row['unit']}" if row["unit"] and not isinstance(row["ours"], str) else ""
-        lines.append((f"{row['size']:,}", row["label"], _fmt(row["ours"]) + unit,
-                      (_fmt(row["reference"]) + unit) if row["reference"] is not None else "-",
-                      f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-",
-                      row["target"] or "", row["status"] or ""))
+        lines.append(
+            (
+                f"{row['size']:,}",
+                row["label"],
+                _fmt(row["ours"]) + unit,
+                (_fmt(row["reference"]) + unit) if row["reference"] is not None else "-",
+                f"{row['ratio']:.2f}×" if row["ratio"] is not None else "-",
+                row["target"] or "",
+                row["status"] or "",
+            )
+        )
     widths = [max(len(str(x[i])) for x in [header, *lines]) for i in range(len(header))]
     out = []
     for number, line in enumerate([header, *lines]):
-        out.append("  ".join(str(cell).rjust(widths[i]) if i in (0, 2, 3, 4)
-                             else str(cell).ljust(widths[i]) for i, cell in enumerate(line)))
+        out.append(
+            "  ".join(
+                str(cell).rjust(widths[i]) if i in (0, 2, 3, 4) else str(cell).ljust(widths[i])
+                for i, cell in enumerate(line)
+            )
+        )
         if number == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(line.rstrip() for line in out)
@@ -439,14 +518,20 @@ def print_table(rows: list[dict[str, Any]]) -> str:
 def print_kinds(results: dict[int, dict]) -> str:
     out = []
     for size, data in results.items():
-        out.append(f"\nHit counts and median latency per query kind, {size:,} posts "
-                   "(totals differ by design: we stem and fold, FTS5 only folds):")
-        out.append(f"  {'kind':<11} {'n':>2} {'ours total':>10} {'FTS5 total':>10} "
-                   f"{'ours ms':>8} {'FTS5 ms':>8}")
+        out.append(
+            f"\nHit counts and median latency per query kind, {size:,} posts "
+            "(totals differ by design: we stem and fold, FTS5 only folds):"
+        )
+        out.append(
+            f"  {'kind':<11} {'n':>2} {'ours total':>10} {'FTS5 total':>10} "
+            f"{'ours ms':>8} {'FTS5 ms':>8}"
+        )
         for kind, entry in data["detail"]["per_kind"].items():
-            out.append(f"  {kind:<11} {entry['queries']:>2} {entry['ours_total']:>10,} "
-                       f"{entry['fts5_total']:>10,} {entry['ours_median_ms']:>8.1f} "
-                       f"{entry['fts5_median_ms']:>8.1f}")
+            out.append(
+                f"  {kind:<11} {entry['queries']:>2} {entry['ours_total']:>10,} "
+                f"{entry['fts5_total']:>10,} {entry['ours_median_ms']:>8.1f} "
+                f"{entry['fts5_median_ms']:>8.1f}"
+            )
     return "\n".join(out)
 
 
@@ -457,8 +542,10 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     server_how = (False, "skipped: BENCH_SKIP=web") if skipped("web") else Server.available()
     info = machine_info()
-    log(f"machine: {info['nproc']} cores, {info['cpu_model']}, Python {info['python']}; "
-        f"server: {server_how[1]}")
+    log(
+        f"machine: {info['nproc']} cores, {info['cpu_model']}, Python {info['python']}; "
+        f"server: {server_how[1]}"
+    )
     results: dict[int, dict] = {}
     for size in sizes():
         results[size] = bench_size(size, queries, server_how)
@@ -466,10 +553,17 @@ def main() -> int:
     rows = build_rows(results)
     document = {
         "machine": info,
-        "settings": {"sizes": sizes(), "passes": PASSES, "cold_runs": COLD_RUNS,
-                     "incremental_runs": INCREMENTAL_RUNS, "web_clients": WEB_CLIENTS,
-                     "web_workers": WEB_WORKERS, "server": server_how[1],
-                     "queries": len(queries), "corpus_seed": 1},
+        "settings": {
+            "sizes": sizes(),
+            "passes": PASSES,
+            "cold_runs": COLD_RUNS,
+            "incremental_runs": INCREMENTAL_RUNS,
+            "web_clients": WEB_CLIENTS,
+            "web_workers": WEB_WORKERS,
+            "server": server_how[1],
+            "queries": len(queries),
+            "corpus_seed": 1,
+        },
         "seconds": round(time.monotonic() - started, 1),
         "rows": rows,
         "sizes": {str(size): data for size, data in results.items()},
@@ -479,10 +573,12 @@ def main() -> int:
     print(table)
     print(print_kinds(results))
     missed = [r for r in rows if r["status"] == "MISSED"]
-    print(f"\n{len(missed)} target(s) missed"
-          + (": " + ", ".join(f"{r['label']} @ {r['size']:,}" for r in missed) if missed else "")
-          + f". Results in {RESULTS.relative_to(BENCH.parent)} "
-          f"({document['seconds']:.0f} s).")
+    print(
+        f"\n{len(missed)} target(s) missed"
+        + (": " + ", ".join(f"{r['label']} @ {r['size']:,}" for r in missed) if missed else "")
+        + f". Results in {RESULTS.relative_to(BENCH.parent)} "
+        f"({document['seconds']:.0f} s)."
+    )
     return 0
 
 

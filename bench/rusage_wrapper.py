@@ -28,8 +28,16 @@ def main() -> int:
     wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(report, "w") as handle:
-        json.dump({"returncode": returncode, "wall": wall, "maxrss_kb": usage.ru_maxrss,
-                   "user": usage.ru_utime, "system": usage.ru_stime}, handle)
+        json.dump(
+            {
+                "returncode": returncode,
+                "wall": wall,
+                "maxrss_kb": usage.ru_maxrss,
+                "user": usage.ru_utime,
+                "system": usage.ru_stime,
+            },
+            handle,
+        )
     return returncode
 
 

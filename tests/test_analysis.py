@@ -19,20 +19,28 @@ TRICKY = [
     "Les évènements — voyages-sncf.com, Python 3.12, C++ et C# ; qu’il fasse beau.",
     "base de données, la base des données ; Django 5 et Django5 ; jusqu'à l'an 2038.",
     "the the THE of PEP 20 and py2 to py3, __init__.py and l'élan dé-jà vu 3.4.5",
-    "", "   ", "de la du", "a", "x-y-z 1-2 ... 'quoted' ’single’ d' l’",
+    "",
+    "   ",
+    "de la du",
+    "a",
+    "x-y-z 1-2 ... 'quoted' ’single’ d' l’",
 ]
 
 
 def chain_positions(analyzer, text: str) -> dict[str, list[int]]:
-    return {word: Positions().decode_positions(value)
-            for word, _freq, _weight, value in Positions().word_values(text, analyzer,
-                                                                       mode="index")}
+    return {
+        word: Positions().decode_positions(value)
+        for word, _freq, _weight, value in Positions().word_values(text, analyzer, mode="index")
+    }
 
 
 def fast_positions(analyzer, text: str) -> dict[str, list[int]]:
-    return {word: IndexPositions().decode_positions(value)
-            for word, _freq, _weight, value in IndexPositions().word_values(text, analyzer,
-                                                                            mode="index")}
+    return {
+        word: IndexPositions().decode_positions(value)
+        for word, _freq, _weight, value in IndexPositions().word_values(
+            text, analyzer, mode="index"
+        )
+    }
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -43,9 +51,13 @@ def test_fast_path_equals_chain(lang, text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("abcdeéèàçPEY -.'’_0123456789#+\n")) |
-               st.characters(), max_size=80),
-       st.sampled_from(["fr", "en"]))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("abcdeéèàçPEY -.'’_0123456789#+\n")) | st.characters(),
+        max_size=80,
+    ),
+    st.sampled_from(["fr", "en"]),
+)
 def test_fast_path_equals_chain_on_any_text(text, lang):
     analyzer = language_analyzer(lang)
     assert fast_positions(analyzer, text) == chain_positions(analyzer, text)
@@ -76,5 +88,4 @@ def test_schema_pickles_with_the_fast_format():
     field = schema["body_fr"]
     assert isinstance(field.format, IndexPositions)
     # the first kept word keeps its position (after "les"), as Whoosh's StopFilter does
-    assert field.analyzer.index_positions("Les ateliers Python") == {"ateli": [1],
-                                                                    "python": [2]}
+    assert field.analyzer.index_positions("Les ateliers Python") == {"ateli": [1], "python": [2]}

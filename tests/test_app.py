@@ -15,15 +15,15 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import pytest
 from markupsafe import escape
 
-from barcamp_search.web.app import CSP, create_app
-from barcamp_search.web.context import IndexHolder
-from barcamp_search.web.render import highlight, linkify, render_paragraphs, safe_url, snippet_html
-from barcamp_search.web.render import highlight_words as query_words
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.config import Settings
-from barcamp_search.read.archive import Archive, ArchiveOptions
-from barcamp_search.web.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural
 from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
+from barcamp_search.web.app import CSP, create_app
+from barcamp_search.web.context import IndexHolder
+from barcamp_search.web.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural
+from barcamp_search.web.render import highlight, linkify, render_paragraphs, safe_url, snippet_html
+from barcamp_search.web.render import highlight_words as query_words
 
 from .conftest import CORPORA, SAMPLE
 
@@ -83,11 +83,14 @@ def main_of(body: str) -> str:
 
 
 def result_titles(body: str) -> list[str]:
-    return [html.unescape(t) for t in re.findall(
-        r'<a class="result-link" href="[^"]*">([^<]*)</a>', body)]
+    return [
+        html.unescape(t)
+        for t in re.findall(r'<a class="result-link" href="[^"]*">([^<]*)</a>', body)
+    ]
 
 
 # --- the factory ----------------------------------------------------------------------------
+
 
 def test_create_app_without_settings_resolves_them_like_the_cli(monkeypatch, index_dir):
     monkeypatch.setenv("BARCAMP_SEARCH_INDEX", str(index_dir))
@@ -119,11 +122,14 @@ def test_one_index_handle_per_process(app):
 
 # --- the search page ------------------------------------------------------------------------
 
+
 def test_home_page_browses_everything_newest_first(client):
     body = page(client, "/")
     assert "11 posts, newest first" in body
-    assert result_titles(body)[:2] == ["Compte-rendu : micro-python et capteurs",
-                                       "Our year 2024 in review"]
+    assert result_titles(body)[:2] == [
+        "Compte-rendu : micro-python et capteurs",
+        "Our year 2024 in review",
+    ]
     assert '<option value="newest" selected>' in body  # what the order really is
     assert 'href="/search?page=2"' in body and 'rel="next"' in body
 
@@ -139,12 +145,20 @@ def test_page_structure_and_accessibility(client):
     assert '<link rel="stylesheet" href="/static/style.css">' in body
     assert '<script src="/static/app.js" defer></script>' in body
     assert '<meta name="viewport"' in body and '<html lang="en">' in body
-    assert '<title>python · barcamp-search</title>' in body
+    assert "<title>python · barcamp-search</title>" in body
 
 
 def test_no_inline_script_or_style_anywhere(client):
-    for url in ("/", "/search?q=python&tag=python", f"/post/demo/{MICRO}?q=capteurs", "/tags",
-                "/speakers/K%C3%A9vin%20Morel", "/timeline", "/nope", "/search?page=0"):
+    for url in (
+        "/",
+        "/search?q=python&tag=python",
+        f"/post/demo/{MICRO}?q=capteurs",
+        "/tags",
+        "/speakers/K%C3%A9vin%20Morel",
+        "/timeline",
+        "/nope",
+        "/search?page=0",
+    ):
         body = client.get(url).get_data(as_text=True)
         assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", body) == [], url
         assert " style=" not in body and "<style" not in body, url
@@ -154,9 +168,11 @@ def test_no_inline_script_or_style_anywhere(client):
 def test_results_are_grouped_by_post_with_sections_and_highlights(client):
     body = page(client, "/search?q=micro-python")
     assert "3 posts for “micro-python”" in body
-    assert result_titles(body) == ["Compte-rendu : micro-python et capteurs",
-                                   "Compte-rendu du meetup de mars : Pyramid, générateurs "
-                                   "et coroutines", "Our year 2024 in review"]
+    assert result_titles(body) == [
+        "Compte-rendu : micro-python et capteurs",
+        "Compte-rendu du meetup de mars : Pyramid, générateurs et coroutines",
+        "Our year 2024 in review",
+    ]
     links = hrefs(body)
     # no site URL for this archive: titles lead to our post page, keeping the words
     assert f"/post/demo/{MICRO}?q=micro-python" in links
@@ -169,8 +185,9 @@ def test_results_are_grouped_by_post_with_sections_and_highlights(client):
 
 def test_links_of_results_use_the_site_url_when_there_is_one(tmp_path):
     root = tmp_path / "index"
-    index_archives(root, [Archive(SAMPLE, ArchiveOptions(
-        "demo", site_url="https://python-ouest.example.org"))])
+    index_archives(
+        root, [Archive(SAMPLE, ArchiveOptions("demo", site_url="https://python-ouest.example.org"))]
+    )
     body = page(create_app(Settings(index=root)).test_client(), "/search?q=capteurs")
     links = hrefs(body)
     assert f"https://python-ouest.example.org/{MICRO}.html" in links
@@ -183,29 +200,42 @@ def test_each_post_shows_at_most_three_sections(client):
         assert result.count('class="snippet"') <= 3
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ({"tag": "asyncio"}, {"tags": ("asyncio",)}),
-    ({"tag": ["asyncio", "django"]}, {"tags": ("asyncio", "django")}),
-    ({"author": "Kévin Morel"}, {"authors": ("Kévin Morel",)}),
-    ({"speaker": "Léa Fontaine"}, {"speakers": ("Léa Fontaine",)}),
-    ({"year": "2024"}, {"years": ("2024",)}),
-    ({"year": ["2024", "2025"]}, {"years": ("2024", "2025")}),
-    ({"archive": "demo"}, {"archives": ("demo",)}),
-    ({"category": "comptes-rendus"}, {"categories": ("comptes-rendus",)}),
-    ({"lang": "en"}, {"lang": "en"}),
-    ({"from": "2024-06-01"}, {"date_from": "2024-06-01"}),
-    ({"to": "2024-06-01"}, {"date_to": "2024-06-01"}),
-    ({"from": "2024-06-01", "to": "2024-12-31"},
-     {"date_from": "2024-06-01", "date_to": "2024-12-31"}),
-    ({"sort": "oldest"}, {"sort": "oldest"}),
-    ({"sort": "newest", "q": "python"}, {"sort": "newest", "text": "python"}),
-    ({"q": "python", "page": "2", "per_page": "2"}, {"text": "python", "page": 2, "per_page": 2}),
-    ({"q": "python", "tag": "", "author": "", "from": "", "sort": ""}, {"text": "python"}),
-    ({"q": "packaging", "utm_source": "x"}, {"text": "packaging"}),  # unknown: ignored
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"tag": "asyncio"}, {"tags": ("asyncio",)}),
+        ({"tag": ["asyncio", "django"]}, {"tags": ("asyncio", "django")}),
+        ({"author": "Kévin Morel"}, {"authors": ("Kévin Morel",)}),
+        ({"speaker": "Léa Fontaine"}, {"speakers": ("Léa Fontaine",)}),
+        ({"year": "2024"}, {"years": ("2024",)}),
+        ({"year": ["2024", "2025"]}, {"years": ("2024", "2025")}),
+        ({"archive": "demo"}, {"archives": ("demo",)}),
+        ({"category": "comptes-rendus"}, {"categories": ("comptes-rendus",)}),
+        ({"lang": "en"}, {"lang": "en"}),
+        ({"from": "2024-06-01"}, {"date_from": "2024-06-01"}),
+        ({"to": "2024-06-01"}, {"date_to": "2024-06-01"}),
+        (
+            {"from": "2024-06-01", "to": "2024-12-31"},
+            {"date_from": "2024-06-01", "date_to": "2024-12-31"},
+        ),
+        ({"sort": "oldest"}, {"sort": "oldest"}),
+        ({"sort": "newest", "q": "python"}, {"sort": "newest", "text": "python"}),
+        (
+            {"q": "python", "page": "2", "per_page": "2"},
+            {"text": "python", "page": 2, "per_page": 2},
+        ),
+        ({"q": "python", "tag": "", "author": "", "from": "", "sort": ""}, {"text": "python"}),
+        ({"q": "packaging", "utm_source": "x"}, {"text": "packaging"}),  # unknown: ignored
+    ],
+)
 def test_every_parameter_reaches_the_search(client, engine, args, expected):
-    data = api(client, "/api/search?" + "&".join(
-        f"{k}={v}" for k, vs in args.items() for v in ([vs] if isinstance(vs, str) else vs)))
+    data = api(
+        client,
+        "/api/search?"
+        + "&".join(
+            f"{k}={v}" for k, vs in args.items() for v in ([vs] if isinstance(vs, str) else vs)
+        ),
+    )
     query = SearchQuery(**expected)
     core = engine.search(query).to_json()
     assert {**data, "took_ms": 0} == {**core, "took_ms": 0}
@@ -232,18 +262,23 @@ def test_facet_sidebar_counts_chips_and_more(client, engine):
     aside = body.split("<aside", 1)[1].split("</aside>", 1)[0]
     for heading in ("Tags", "Authors", "Speakers", "Years", "Archives"):
         assert f">{heading}</h3>" in aside
-    assert re.search(r'<span class="facet-value">packaging</span>\s*'
-                     r'<span class="facet-count">3</span>', aside)
-    assert "<details class=\"facet-more\">" in aside and "18 more" in aside
+    assert re.search(
+        r'<span class="facet-value">packaging</span>\s*'
+        r'<span class="facet-count">3</span>',
+        aside,
+    )
+    assert '<details class="facet-more">' in aside and "18 more" in aside
     assert 'href="/search?tag=packaging"' in aside
 
     body = page(client, "/search?q=python&tag=asyncio")
     assert '<ul class="chips" aria-label="Active filters">' in body
-    chip = re.search(r'<a class="chip" href="([^"]*)" aria-label="Remove filter tag: asyncio">',
-                     body)
+    chip = re.search(
+        r'<a class="chip" href="([^"]*)" aria-label="Remove filter tag: asyncio">', body
+    )
     assert chip and html.unescape(chip.group(1)) == "/search?q=python"
-    selected = re.search(r'<a class="facet-link selected" href="([^"]*)" aria-current="true">',
-                         body)
+    selected = re.search(
+        r'<a class="facet-link selected" href="([^"]*)" aria-current="true">', body
+    )
     assert selected and html.unescape(selected.group(1)) == "/search?q=python"
     expected = engine.search(SearchQuery(text="python", tags=("asyncio",)))
     assert result_titles(body) == [hit.title for hit in expected.hits]
@@ -281,10 +316,16 @@ def test_did_you_mean(client):
 def test_empty_results_say_what_to_try(client):
     body = page(client, "/search?q=zorglub+quux&tag=python")
     assert "No posts match “zorglub quux”." in body
-    for hint in ("remove a filter", "use fewer words", "pyth*", 'href="/tags"',
-                 'href="/speakers"', 'href="/timeline"'):
+    for hint in (
+        "remove a filter",
+        "use fewer words",
+        "pyth*",
+        'href="/tags"',
+        'href="/speakers"',
+        'href="/timeline"',
+    ):
         assert hint in body
-    assert "<ol class=\"results\"" not in body
+    assert '<ol class="results"' not in body
     body = page(client, "/search?tag=python&tag=flask")
     assert "No posts match these filters." in body
 
@@ -328,11 +369,46 @@ def test_bad_parameters_are_a_friendly_page(client, query, message):
     assert "Change the search and try again." in body
 
 
-ABUSIVE = ["*", "a*", "**", "?", "(" * 40 + "python" + ")" * 40, "(((((", ")))", '"', '"""',
-           "title:", ":", "~", "python~9", "python~2", "NOT", "NOT NOT NOT", "OR OR OR",
-           "AND", "a OR " * 60, "x" * 1000, "\x00", "\u202e\u200b", "<script>", "tag:<b>",
-           "speaker:", "year:[2000 TO 2030]", "date:>2020", "a" * 200 + "*", "%s%s%n",
-           "{{ 7*7 }}", "é" * 500, "site:", "site:*", "pyth*~", "\\", "'", "--", "🐍" * 100]
+ABUSIVE = [
+    "*",
+    "a*",
+    "**",
+    "?",
+    "(" * 40 + "python" + ")" * 40,
+    "(((((",
+    ")))",
+    '"',
+    '"""',
+    "title:",
+    ":",
+    "~",
+    "python~9",
+    "python~2",
+    "NOT",
+    "NOT NOT NOT",
+    "OR OR OR",
+    "AND",
+    "a OR " * 60,
+    "x" * 1000,
+    "\x00",
+    "\u202e\u200b",
+    "<script>",
+    "tag:<b>",
+    "speaker:",
+    "year:[2000 TO 2030]",
+    "date:>2020",
+    "a" * 200 + "*",
+    "%s%s%n",
+    "{{ 7*7 }}",
+    "é" * 500,
+    "site:",
+    "site:*",
+    "pyth*~",
+    "\\",
+    "'",
+    "--",
+    "🐍" * 100,
+]
 
 
 @pytest.mark.parametrize("text", ABUSIVE)
@@ -346,14 +422,23 @@ def test_abusive_queries_are_200_or_400(client, text):
 
 
 def test_abusive_filters_are_200_or_400(client):
-    for args in ({"tag": "\x00"}, {"author": "'; DROP"}, {"speaker": "*"}, {"archive": "../"},
-                 {"category": "<b>"}, {"lang": "xx" * 10}, {"year": "0000"},
-                 {"from": "0001-01-01", "to": "9999-12-31"}, {"per_page": "100", "page": "1000"}):
+    for args in (
+        {"tag": "\x00"},
+        {"author": "'; DROP"},
+        {"speaker": "*"},
+        {"archive": "../"},
+        {"category": "<b>"},
+        {"lang": "xx" * 10},
+        {"year": "0000"},
+        {"from": "0001-01-01", "to": "9999-12-31"},
+        {"per_page": "100", "page": "1000"},
+    ):
         response = client.get("/api/search", query_string=args)
         assert response.status_code in (200, 400), (args, response.data[:200])
 
 
 # --- the post page ---------------------------------------------------------------------------
+
 
 def test_post_page(client):
     body = page(client, f"/post/demo/{MARS}")
@@ -362,8 +447,9 @@ def test_post_page(client):
     assert re.search(r'<h2 id="micropython-sur-esp32">MicroPython sur ESP32', body)
     assert 'href="#micropython-sur-esp32"' in body  # table of contents
     assert 'href="/speakers/Ga%C3%ABl%20Pasgrimaud"' in body
-    assert 'href="/search?tag=pyramid"' in body and 'href="/search?author=Thomas+Rivi%C3%A8re"' \
-        in body
+    assert (
+        'href="/search?tag=pyramid"' in body and 'href="/search?author=Thomas+Rivi%C3%A8re"' in body
+    )
     assert '<a href="/search?category=comptes-rendus">comptes-rendus</a>' in body
     assert "<mark>" not in main_of(body)  # no ?q=: nothing highlighted
 
@@ -372,8 +458,10 @@ def test_post_page_links_and_paragraphs(client):
     body = page(client, f"/post/demo/{MICRO}")
     assert "<p>Soirée matériel : chacun est venu avec sa carte.</p>" in body
     assert "<p>Présenté par Kévin Morel</p>" in body  # paragraphs split on blank lines
-    assert ('<a href="https://git.example.org/kevin/capteurs" rel="nofollow noopener noreferrer">'
-            'https://git.example.org/kevin/capteurs</a>.') in body  # in the text, dot outside
+    assert (
+        '<a href="https://git.example.org/kevin/capteurs" rel="nofollow noopener noreferrer">'
+        "https://git.example.org/kevin/capteurs</a>."
+    ) in body  # in the text, dot outside
     links = body.split('id="links-heading"', 1)[1]
     assert 'href="https://git.example.org/kevin/capteurs"' in links
 
@@ -396,20 +484,22 @@ def test_unknown_post_is_a_404_page(client):
 
 # --- browsing --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "facet", "first", "count", "title"), [
-    ("/tags", "tag", "packaging", 3, "Tags"),
-    ("/authors", "author", "Thomas Rivière", 4, "Authors"),
-    ("/speakers", "speaker", "Kévin Morel", 3, "Speakers"),
-])
+
+@pytest.mark.parametrize(
+    ("path", "facet", "first", "count", "title"),
+    [
+        ("/tags", "tag", "packaging", 3, "Tags"),
+        ("/authors", "author", "Thomas Rivière", 4, "Authors"),
+        ("/speakers", "speaker", "Kévin Morel", 3, "Speakers"),
+    ],
+)
 def test_browse_pages(client, engine, path, facet, first, count, title):
     body = page(client, path)
     assert f"<h1>{title}</h1>" in body and f'aria-current="page">{title}</a>' in body
     counts = engine.search(SearchQuery(per_page=1, facet_limit=10_000)).facets[facet]
     assert f"{len(counts)} values" in body
-    rows = re.findall(r'<td><a href="([^"]*)">([^<]*)</a>.*?<td class="num">(\d+)</td>', body,
-                      re.S)
-    assert [(html.unescape(v), int(n)) for _h, v, n in rows] == [(c.value, c.count)
-                                                                  for c in counts]
+    rows = re.findall(r'<td><a href="([^"]*)">([^<]*)</a>.*?<td class="num">(\d+)</td>', body, re.S)
+    assert [(html.unescape(v), int(n)) for _h, v, n in rows] == [(c.value, c.count) for c in counts]
     href, value, number = rows[0]
     assert (html.unescape(value), int(number)) == (first, count)
     assert dict(parse_qsl(urlsplit(html.unescape(href)).query)) == {facet: first}
@@ -427,7 +517,8 @@ def test_speaker_page_lists_talks_newest_first_with_sections(client):
     assert result_titles(body) == [
         "Compte-rendu : micro-python et capteurs",
         "Compte-rendu : Python pour les adminsys et PEP8",
-        "Compte-rendu du meetup de mars : Pyramid, générateurs et coroutines"]
+        "Compte-rendu du meetup de mars : Pyramid, générateurs et coroutines",
+    ]
     assert f"/post/demo/{MICRO}#atelier-capteurs" in hrefs(body)
     assert f"/post/demo/{MARS}#micropython-sur-esp32" in hrefs(body)
     assert 'href="/search?speaker=K%C3%A9vin+Morel"' in body
@@ -441,7 +532,7 @@ def test_unknown_speaker_is_a_404(client):
 
 def test_timeline(client):
     body = page(client, "/timeline")
-    assert "<h1>Posts per year</h1>" in body and "demo <span class=\"status\">(10 posts)" in body
+    assert "<h1>Posts per year</h1>" in body and 'demo <span class="status">(10 posts)' in body
     svg = body.split("<svg", 1)[1].split("</svg>", 1)[0]
     assert 'role="img" aria-label="Posts per year of archive demo"' in svg
     bars = re.findall(r'<rect class="bar" x="\d+" y="(\d+)" width="30" height="(\d+)">', svg)
@@ -461,6 +552,7 @@ def test_timeline_of_an_index_without_dated_posts(tmp_path):
 
 # --- machine endpoints -------------------------------------------------------------------------
 
+
 def test_api_suggest(client, engine):
     data = api(client, "/api/suggest?q=py")
     assert data == {"query": "py", "suggestions": engine.complete("py", 8)}
@@ -475,14 +567,18 @@ def test_api_suggest(client, engine):
 def test_api_facets(client, engine):
     data = api(client, "/api/facets?facet=tag&q=python")
     counts = engine.search(SearchQuery(text="python", facet_limit=50)).facets["tag"]
-    assert data == {"facet": "tag", "query": "python", "total": 5,
-                    "values": [{"value": c.value, "count": c.count, "selected": c.selected}
-                               for c in counts]}
+    assert data == {
+        "facet": "tag",
+        "query": "python",
+        "total": 5,
+        "values": [{"value": c.value, "count": c.count, "selected": c.selected} for c in counts],
+    }
     data = api(client, "/api/facets?facet=year&year=2024&limit=1")
     assert data["values"] == [{"value": "2024", "count": 7, "selected": True}]
     data = api(client, "/api/facets?facet=color", 400)
-    assert data["error"] == ('Unknown facet "color". Available facets: tag, author, speaker, '
-                             "year, archive")
+    assert data["error"] == (
+        'Unknown facet "color". Available facets: tag, author, speaker, year, archive'
+    )
     assert api(client, "/api/facets", 400)["status"] == 400
     assert api(client, "/api/facets?facet=tag&limit=100000", 400)["status"] == 400
 
@@ -499,13 +595,19 @@ def test_atom_feed(client, engine):
     assert [e.findtext(f"{ATOM}title") for e in entries] == [h.title for h in expected.hits]
     entry = [e for e in entries if e.findtext(f"{ATOM}title").startswith("Annonce")][0]
     assert entry.find(f"{ATOM}link").get("href").startswith("http://localhost/post/demo/")
-    assert entry.findtext(f"{ATOM}updated") == "2024-05-02T18:30:00+00:00" or \
-        entry.findtext(f"{ATOM}updated").startswith("2024-05-")
+    assert entry.findtext(f"{ATOM}updated") == "2024-05-02T18:30:00+00:00" or entry.findtext(
+        f"{ATOM}updated"
+    ).startswith("2024-05-")
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == [
-        "annonce", "django", "asyncio"]
+        "annonce",
+        "django",
+        "asyncio",
+    ]
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "Hélène Garnier"
-    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == \
-        "http://localhost/feed.atom?q=django&tag=asyncio"
+    assert (
+        feed.find(f"{ATOM}link[@rel='self']").get("href")
+        == "http://localhost/feed.atom?q=django&tag=asyncio"
+    )
 
 
 def test_atom_feed_is_newest_first(client):
@@ -518,8 +620,10 @@ def test_atom_feed_is_newest_first(client):
 
 def test_search_pages_link_their_feed_and_api(client):
     body = page(client, "/search?q=python&tag=asyncio")
-    assert ('<link rel="alternate" type="application/atom+xml" title="Atom feed of this search" '
-            'href="/feed.atom?q=python&amp;tag=asyncio">') in body
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Atom feed of this search" '
+        'href="/feed.atom?q=python&amp;tag=asyncio">'
+    ) in body
     assert 'href="/api/search?q=python&amp;tag=asyncio"' in body
 
 
@@ -537,14 +641,23 @@ def test_opensearch_description(client):
 def test_healthz(client, engine):
     data = api(client, "/healthz")
     stats = engine.stats()
-    assert data == {"ok": True, "generation": stats["generation"], "posts": 11,
-                    "sections": stats["sections"], "archives": {"demo": 11},
-                    "last_indexed": stats["status"]["finished"], "last_result": "ok"}
+    assert data == {
+        "ok": True,
+        "generation": stats["generation"],
+        "posts": 11,
+        "sections": stats["sections"],
+        "archives": {"demo": 11},
+        "last_indexed": stats["status"]["finished"],
+        "last_result": "ok",
+    }
 
 
 def test_static_files(client):
-    for name, mimetype in (("style.css", "text/css"), ("app.js", "text/javascript"),
-                           ("favicon.svg", "image/svg+xml")):
+    for name, mimetype in (
+        ("style.css", "text/css"),
+        ("app.js", "text/javascript"),
+        ("favicon.svg", "image/svg+xml"),
+    ):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200 and response.mimetype == mimetype
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -556,8 +669,14 @@ def test_javascript_writes_no_html():
     from barcamp_search.web.app import web_root
 
     script = (web_root() / "static" / "app.js").read_text()
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                 "new Function"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+    ):
         assert sink not in script
     assert "textContent" in script
     css = (web_root() / "static" / "style.css").read_text()
@@ -567,19 +686,34 @@ def test_javascript_writes_no_html():
 
 # --- no index -------------------------------------------------------------------------------
 
+
 def test_without_an_index_pages_say_how_to_build_it(tmp_path):
     client = create_app(Settings(index=tmp_path / "nothing")).test_client()
-    for url in ("/", "/search?q=python", "/tags", "/timeline", f"/post/demo/{MICRO}",
-                "/speakers/x"):
+    for url in (
+        "/",
+        "/search?q=python",
+        "/tags",
+        "/timeline",
+        f"/post/demo/{MICRO}",
+        "/speakers/x",
+    ):
         body = page(client, url, status=503)
         assert "No index yet" in body
         assert f"barcamp-search index PATH/TO/ARCHIVE --archive NAME --index {tmp_path}" in body
-    for url in ("/api/search", "/api/suggest?q=py", "/api/facets?facet=tag", "/healthz",
-                "/feed.atom"):
+    for url in (
+        "/api/search",
+        "/api/suggest?q=py",
+        "/api/facets?facet=tag",
+        "/healthz",
+        "/feed.atom",
+    ):
         data = api(client, url, status=503)
-        assert data == {"ok": False, "status": 503,
-                        "error": f"No index in {tmp_path / 'nothing'}/. Build it with: "
-                                 "barcamp-search index PATH"}
+        assert data == {
+            "ok": False,
+            "status": 503,
+            "error": f"No index in {tmp_path / 'nothing'}/. Build it with: "
+            "barcamp-search index PATH",
+        }
     assert client.get("/opensearch.xml").status_code == 200
     response = client.get("/static/style.css")
     assert response.status_code == 200
@@ -589,13 +723,23 @@ def test_without_an_index_pages_say_how_to_build_it(tmp_path):
 # --- errors, methods, headers ---------------------------------------------------------------
 
 ERRORS = [
-    ("GET", "/api/search?page=0", 400), ("GET", "/api/search?per_page=x", 400),
-    ("GET", "/api/search?from=2024-13-01", 400), ("GET", "/api/search?sort=x", 400),
-    ("GET", "/api/search?q=" + "x" * 1001, 400), ("GET", "/api/facets", 400),
-    ("GET", "/api/facets?facet=nope", 400), ("GET", "/api/suggest?limit=99", 400),
-    ("GET", "/feed.atom?page=0", 400), ("GET", "/api/nope", 404), ("GET", "/api/", 404),
-    ("POST", "/api/search", 405), ("PUT", "/api/search", 405), ("DELETE", "/api/facets", 405),
-    ("PATCH", "/api/suggest", 405), ("OPTIONS", "/api/search", 405), ("POST", "/healthz", 405),
+    ("GET", "/api/search?page=0", 400),
+    ("GET", "/api/search?per_page=x", 400),
+    ("GET", "/api/search?from=2024-13-01", 400),
+    ("GET", "/api/search?sort=x", 400),
+    ("GET", "/api/search?q=" + "x" * 1001, 400),
+    ("GET", "/api/facets", 400),
+    ("GET", "/api/facets?facet=nope", 400),
+    ("GET", "/api/suggest?limit=99", 400),
+    ("GET", "/feed.atom?page=0", 400),
+    ("GET", "/api/nope", 404),
+    ("GET", "/api/", 404),
+    ("POST", "/api/search", 405),
+    ("PUT", "/api/search", 405),
+    ("DELETE", "/api/facets", 405),
+    ("PATCH", "/api/suggest", 405),
+    ("OPTIONS", "/api/search", 405),
+    ("POST", "/healthz", 405),
     ("POST", "/feed.atom", 405),
 ]
 
@@ -605,14 +749,18 @@ def test_error_shape(client, method, path, status):
     response = client.open(path, method=method)
     assert response.status_code == status
     assert response.mimetype == "application/json"
-    assert response.get_json() == {"ok": False, "error": response.get_json()["error"],
-                                   "status": status}
+    assert response.get_json() == {
+        "ok": False,
+        "error": response.get_json()["error"],
+        "status": status,
+    }
     assert isinstance(response.get_json()["error"], str) and response.get_json()["error"]
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
-@pytest.mark.parametrize("path", ["/", "/search", f"/post/demo/{MICRO}", "/tags", "/timeline",
-                                  "/static/style.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/search", f"/post/demo/{MICRO}", "/tags", "/timeline", "/static/style.css"]
+)
 def test_pages_answer_get_only(client, method, path):
     response = client.open(path, method=method)
     assert response.status_code == 405
@@ -633,8 +781,16 @@ def test_unknown_page_is_a_404_page(client):
 
 
 def test_security_headers_everywhere(client):
-    for path in ("/", "/api/search", "/nope", "/api/nope", "/static/style.css", "/feed.atom",
-                 "/search?page=0", "/healthz"):
+    for path in (
+        "/",
+        "/api/search",
+        "/nope",
+        "/api/nope",
+        "/static/style.css",
+        "/feed.atom",
+        "/search?page=0",
+        "/healthz",
+    ):
         response = client.get(path)
         headers = response.headers
         assert headers["Content-Security-Policy"] == CSP, path
@@ -655,19 +811,25 @@ def test_unexpected_errors_are_500_without_traceback(app, client, monkeypatch):
     monkeypatch.setattr(holder.get(), "complete", broken)  # a bug, simulated at the edge
     response = client.get("/api/suggest?q=py")
     assert response.status_code == 500
-    assert response.get_json() == {"ok": False, "error": "Internal error: it was logged.",
-                                   "status": 500}
+    assert response.get_json() == {
+        "ok": False,
+        "error": "Internal error: it was logged.",
+        "status": 500,
+    }
     assert b"secret detail" not in response.data and b"Traceback" not in response.data
 
 
 # --- languages --------------------------------------------------------------------------------
 
+
 def test_accept_language_picks_french(client):
     body = page(client, "/search?q=python", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
     assert '<html lang="fr">' in body and "5 billets pour « python »" in body
     assert "Aller au contenu" in body and ">Mots-clés</h3>" in body
-    assert page(client, "/", headers={"Accept-Language": "de, en;q=0.5"}).count(
-        '<html lang="en">') == 1
+    assert (
+        page(client, "/", headers={"Accept-Language": "de, en;q=0.5"}).count('<html lang="en">')
+        == 1
+    )
 
 
 def test_ui_parameter_switches_and_is_remembered(client):
@@ -706,11 +868,11 @@ def test_french_error_pages(client):
 def test_catalogue_and_helpers():
     assert all(len(pair) == len(LANGUAGES) and all(pair) for pair in STRINGS.values())
     assert plural("en", "post", 1) == "1 post" and plural("en", "post", 0) == "0 posts"
-    assert plural("fr", "post", 0) == "0 billet" and plural("fr", "post", 1200) == \
-        "1\u202f200 billets"
+    assert (
+        plural("fr", "post", 0) == "0 billet" and plural("fr", "post", 1200) == "1\u202f200 billets"
+    )
     assert format_date("2025-02-15T09:00:00", "fr") == "15 février 2025"
-    assert format_date(None, "en") == "undated" and format_date("2025-13-01", "en") == \
-        "2025-13-01"
+    assert format_date(None, "en") == "undated" and format_date("2025-13-01", "en") == "2025-13-01"
     assert choose_language("fr", None, None, "en") == ("fr", True)
     assert choose_language("fr", "fr", None, "en") == ("fr", False)
     assert choose_language(None, "fr", None, "en") == ("fr", False)
@@ -719,6 +881,7 @@ def test_catalogue_and_helpers():
 
 
 # --- the index changes under the app ----------------------------------------------------------
+
 
 def test_new_generation_is_picked_up(tmp_path):
     archive = tmp_path / "archive"
@@ -729,7 +892,8 @@ def test_new_generation_is_picked_up(tmp_path):
     assert api(client, "/api/search?q=zorglub")["total"] == 0
     generation = api(client, "/healthz")["generation"]
     (archive / "articles" / "zorglub.rst").write_text(
-        "Zorglub\n#######\n\n:date: 2025-03-01\n:tags: zorglub\n\nLe zorglub est arrivé.\n")
+        "Zorglub\n#######\n\n:date: 2025-03-01\n:tags: zorglub\n\nLe zorglub est arrivé.\n"
+    )
     index_archives(root, [Archive(archive, ArchiveOptions("demo"))])
     index_archives(root, [Archive(archive, ArchiveOptions("demo"))], rebuild=True)
     # the app checks the generation at most every second, on a request: ask until it has
@@ -747,15 +911,31 @@ def test_new_generation_is_picked_up(tmp_path):
 
 # --- safe rendering helpers ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("url", "safe"), [
-    ("https://example.org/a?b=c#d", True), ("http://example.org", True),
-    ("mailto:someone@example.org", True), ("HTTPS://EXAMPLE.ORG", True),
-    ("javascript:alert(1)", False), ("JaVaScRiPt:alert(2)", False), ("vbscript:msgbox(1)", False),
-    ("data:text/html;base64,PHNjcmlwdD4=", False), ("java\tscript:alert(1)", False),
-    (" javascript:alert(1)", False), ("https://exa mple.org", False), ("//example.org", False),
-    ("/post/demo/x", False), ("http://", False), ("mailto:", False), ("", False),
-    ("https://example.org/\x00", False), ("file:///etc/passwd", False), ("ftp://x.org", False),
-])
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.org/a?b=c#d", True),
+        ("http://example.org", True),
+        ("mailto:someone@example.org", True),
+        ("HTTPS://EXAMPLE.ORG", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(2)", False),
+        ("vbscript:msgbox(1)", False),
+        ("data:text/html;base64,PHNjcmlwdD4=", False),
+        ("java\tscript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("https://exa mple.org", False),
+        ("//example.org", False),
+        ("/post/demo/x", False),
+        ("http://", False),
+        ("mailto:", False),
+        ("", False),
+        ("https://example.org/\x00", False),
+        ("file:///etc/passwd", False),
+        ("ftp://x.org", False),
+    ],
+)
 def test_safe_url(url, safe):
     assert (safe_url(url) == url) is safe
     assert (safe_url(url) is None) is not safe
@@ -770,15 +950,20 @@ def test_highlight_escapes_first():
     assert words == frozenset({"script", "alert", "pythonique"})
     assert str(highlight("<script>alert('x')</script> pythoniques", words)) == (
         "&lt;<mark>script</mark>&gt;<mark>alert</mark>(&#39;x&#39;)&lt;/<mark>script</mark>&gt; "
-        "<mark>pythoniques</mark>")
+        "<mark>pythoniques</mark>"
+    )
     assert str(highlight("a <b>", frozenset())) == "a &lt;b&gt;"
-    assert str(highlight("Évènement à l'EVENEMENT", query_words("evenement"))) == \
-        "<mark>Évènement</mark> à l&#39;<mark>EVENEMENT</mark>"
+    assert (
+        str(highlight("Évènement à l'EVENEMENT", query_words("evenement")))
+        == "<mark>Évènement</mark> à l&#39;<mark>EVENEMENT</mark>"
+    )
 
 
 def test_linkify_only_makes_safe_links():
-    text = ('voir http://exemple.invalid/"onmouseover="alert(3) et javascript:alert(1) et '
-            "https://ok.example.org/x_(y). puis mailto:a@b.c, data:text/html,x")
+    text = (
+        'voir http://exemple.invalid/"onmouseover="alert(3) et javascript:alert(1) et '
+        "https://ok.example.org/x_(y). puis mailto:a@b.c, data:text/html,x"
+    )
     rendered = str(linkify(text))
     assert rendered.count("<a ") == 3
     assert '<a href="http://exemple.invalid/" rel="nofollow noopener noreferrer">' in rendered
@@ -795,13 +980,15 @@ def test_paragraphs():
 
 def test_snippets_are_checked_before_being_trusted():
     assert str(snippet_html("a &lt;b&gt; <mark>c</mark>")) == "a &lt;b&gt; <mark>c</mark>"
-    assert str(snippet_html('<img src=x onerror="alert(1)">')) == \
-        "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"
-    assert str(snippet_html("<mark onclick=x>a</mark>")) == \
-        "&lt;mark onclick=x&gt;a&lt;/mark&gt;"
+    assert (
+        str(snippet_html('<img src=x onerror="alert(1)">'))
+        == "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"
+    )
+    assert str(snippet_html("<mark onclick=x>a</mark>")) == "&lt;mark onclick=x&gt;a&lt;/mark&gt;"
 
 
 # --- hostile posts -----------------------------------------------------------------------------
+
 
 class TagCollector(HTMLParser):
     """Every start tag with its attributes, as a browser would see them."""
@@ -816,15 +1003,80 @@ class TagCollector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-SAFE_TAGS = {"html", "head", "meta", "title", "link", "script", "body", "a", "header", "div",
-             "form", "label", "input", "datalist", "button", "nav", "ul", "ol", "li", "main",
-             "footer", "p", "strong", "span", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-             "aside", "article", "time", "mark", "details", "summary", "select", "option",
-             "table", "thead", "tbody", "tr", "th", "td", "svg", "line", "g", "rect", "text",
-             "pre", "code", "dl", "dt", "dd"}
-ATOM_TAGS = {f"{ATOM}{name}" for name in ("feed", "title", "id", "link", "updated", "author",
-                                          "name", "generator", "entry", "published",
-                                          "category", "summary")}
+SAFE_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "script",
+    "body",
+    "a",
+    "header",
+    "div",
+    "form",
+    "label",
+    "input",
+    "datalist",
+    "button",
+    "nav",
+    "ul",
+    "ol",
+    "li",
+    "main",
+    "footer",
+    "p",
+    "strong",
+    "span",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "aside",
+    "article",
+    "time",
+    "mark",
+    "details",
+    "summary",
+    "select",
+    "option",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "svg",
+    "line",
+    "g",
+    "rect",
+    "text",
+    "pre",
+    "code",
+    "dl",
+    "dt",
+    "dd",
+}
+ATOM_TAGS = {
+    f"{ATOM}{name}"
+    for name in (
+        "feed",
+        "title",
+        "id",
+        "link",
+        "updated",
+        "author",
+        "name",
+        "generator",
+        "entry",
+        "published",
+        "category",
+        "summary",
+    )
+}
 
 
 def assert_safe_url(value: str | None, where: str) -> None:
@@ -859,14 +1111,31 @@ def assert_escaped(body: str, where: str) -> None:
 
 def hostile_pages(client) -> list[str]:
     data = api(client, "/api/search?per_page=100")
-    urls = ["/", "/search?per_page=100", "/tags", "/authors", "/speakers", "/timeline",
-            "/feed.atom"]
-    for text in ("script", "alert", "pythonique", "motcanari-xss", "onerror", "svg",
-                 "javascript", "iframe", "Mallory", "title", "7*7"):
+    urls = [
+        "/",
+        "/search?per_page=100",
+        "/tags",
+        "/authors",
+        "/speakers",
+        "/timeline",
+        "/feed.atom",
+    ]
+    for text in (
+        "script",
+        "alert",
+        "pythonique",
+        "motcanari-xss",
+        "onerror",
+        "svg",
+        "javascript",
+        "iframe",
+        "Mallory",
+        "title",
+        "7*7",
+    ):
         urls.append("/search?" + urlencode({"q": text}))
     for hit in data["results"]:
-        urls.append(f"/post/{quote(hit['archive'])}/{quote(hit['slug'])}"
-                    "?q=script+alert+pythonique")
+        urls.append(f"/post/{quote(hit['archive'])}/{quote(hit['slug'])}?q=script+alert+pythonique")
     for kind in ("tag", "author", "speaker"):
         for value in api(client, f"/api/facets?facet={kind}&limit=30")["values"]:
             urls.append("/search?" + urlencode({kind: value["value"], "q": "alert"}))
@@ -948,7 +1217,9 @@ def test_hostile_posts_written_here_are_escaped(tmp_path):
         "Section <script>alert(6)</script>\n"
         "====================================\n\n"
         "Le mot zorglub <script>alert(7)</script> et `lien <javascript:alert(8)>`_ "
-        "et `data <data:text/html,x>`_ et {{ 7*7 }}.\n", encoding="utf-8")
+        "et `data <data:text/html,x>`_ et {{ 7*7 }}.\n",
+        encoding="utf-8",
+    )
     root = tmp_path / "index"
     index_archives(root, [Archive(archive, ArchiveOptions("evil"))])
     client = create_app(Settings(index=root)).test_client()

@@ -16,15 +16,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
 
 from .conftest import ROOT, SAMPLE
-from .test_serve import has_serve_command, start_server
+from .test_serve import start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 
@@ -46,8 +52,9 @@ def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     index_archives(root / "index", [Archive(SAMPLE, ArchiveOptions("demo"))])
     # three results a page, so that "python" (5 posts) has a page 2
-    live = start_server(root / "index", root, workers=2, use_cli=has_serve_command(),
-                        env={"BARCAMP_SEARCH_PER_PAGE": "3"})
+    live = start_server(
+        root / "index", root, workers=2, use_cli=True, env={"BARCAMP_SEARCH_PER_PAGE": "3"}
+    )
     yield live
     assert live.stop() == 0
 
@@ -63,8 +70,10 @@ def context(browser):
 def page(context):
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.problems = problems
     yield page
@@ -191,8 +200,9 @@ def test_sort_menu_and_suggestions(server, page):
 
 
 def test_french_interface_and_dark_mode(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR",
-                                  color_scheme="dark")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", color_scheme="dark"
+    )
     page = context.new_page()
     page.goto(server.url + "search?q=micro-python")
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -208,8 +218,13 @@ def test_french_interface_and_dark_mode(server, browser):
 def test_small_screen_has_no_horizontal_scroll(server, browser):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    for path in ("search?q=python&tag=python", "post/demo/compte-rendu-micro-python-et-capteurs",
-                 "timeline", "tags", "speakers/K%C3%A9vin%20Morel"):
+    for path in (
+        "search?q=python&tag=python",
+        "post/demo/compte-rendu-micro-python-et-capteurs",
+        "timeline",
+        "tags",
+        "speakers/K%C3%A9vin%20Morel",
+    ):
         page.goto(server.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)

@@ -228,13 +228,3 @@ def test_config_file_archives(tmp_path):
     bad.write_text("colour = 3\n")
     result = cli("--config", bad, "stats")
     assert result.exit_code == 2 and "unknown setting(s) colour" in result.stderr
-
-
-def test_core_imports_neither_flask_nor_click():
-    code = (
-        "import sys, barcamp_search.read.extract, barcamp_search.indexer.build, "
-        "barcamp_search.search, barcamp_search.config; "
-        "print(sorted(m for m in ('flask', 'click') if m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.strip() == "[]", result.stderr

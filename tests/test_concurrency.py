@@ -18,14 +18,19 @@ import time
 import urllib.error
 import urllib.request
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
 
 from .conftest import ROOT, SAMPLE
 from .test_serve import DEADLINE, clean_env, start_server, wait_for
 
-STABLE = ("api/search?q=python&per_page=5", "api/search?tag=packaging", "api/search?q=pyramid",
-          "search?q=micro-python", "api/facets?facet=speaker")
+STABLE = (
+    "api/search?q=python&per_page=5",
+    "api/search?tag=packaging",
+    "api/search?q=pyramid",
+    "search?q=micro-python",
+    "api/facets?facet=speaker",
+)
 CLIENTS = 4
 
 
@@ -97,17 +102,25 @@ def test_clients_never_see_errors_or_partial_results_during_reindexing(tmp_path)
     runs: list[tuple[float, float]] = []  # (started, finished) of each reindex
     try:
         # every client is running before the first reindex starts
-        wait_for(all_clients_answered, "an answer for each client",
-                 details=lambda: f"{per_client} {problems[:5]}")
+        wait_for(
+            all_clients_answered,
+            "an answer for each client",
+            details=lambda: f"{per_client} {problems[:5]}",
+        )
         for run in range(20):
             target.write_text(original + f"\nMot de passage : editionmot{run}.\n")
             args = ["index", archive, "--archive", "demo", "--index", index_dir]
             if run % 5 == 4:
                 args.append("--rebuild")
             started = time.monotonic()
-            result = subprocess.run([sys.executable, "-m", "barcamp_search", *map(str, args)],
-                                    capture_output=True, text=True, cwd=ROOT, env=clean_env(),
-                                    timeout=300)
+            result = subprocess.run(
+                [sys.executable, "-m", "barcamp_search", *map(str, args)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env=clean_env(),
+                timeout=300,
+            )
             runs.append((started, time.monotonic()))
             assert result.returncode == 0, result.stderr
         finished = time.monotonic()
@@ -127,8 +140,12 @@ def test_clients_never_see_errors_or_partial_results_during_reindexing(tmp_path)
     assert not any(thread.is_alive() for thread in clients)
     assert problems == []
     # readers and writers together: each reindex ran while the clients were being answered
-    overlapping = [sum(1 for sent, received in answered if sent < end and received > start)
-                   for start, end in runs]
+    overlapping = [
+        sum(1 for sent, received in answered if sent < end and received > start)
+        for start, end in runs
+    ]
     assert all(overlapping), f"answers during each reindex: {overlapping}"
-    print(f"\n{sum(per_client)} requests during 20 reindexes, 0 errors; answers during each "
-          f"reindex: {overlapping}; last edit visible after {visible_after:.2f} s")
+    print(
+        f"\n{sum(per_client)} requests during 20 reindexes, 0 errors; answers during each "
+        f"reindex: {overlapping}; last edit visible after {visible_after:.2f} s"
+    )

@@ -6,12 +6,12 @@ import codecs
 
 import pytest
 
-from barcamp_search.read.decode import decode_source
 from barcamp_search.errors import ExtractError
+from barcamp_search.read.decode import decode_source
 
 
 def test_utf8_bom_and_crlf_are_removed():
-    text, warnings = decode_source(codecs.BOM_UTF8 + "Titre\r\n=====\r\n".encode(), "a.rst")
+    text, warnings = decode_source(codecs.BOM_UTF8 + b"Titre\r\n=====\r\n", "a.rst")
     assert text == "Titre\n=====\n"
     assert warnings == []
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from barcamp_search.archive import ArchiveOptions
 from barcamp_search.errors import ArchiveMissing, ExtractError
-from barcamp_search.read.archive import ArchiveOptions
-from barcamp_search.read.extract import extract_archive, find_sources, read_post
 from barcamp_search.model import Link, Person, Post, Section
+from barcamp_search.read.extract import extract_archive, find_sources, read_post
 
 from .conftest import ROOT, SAMPLE
 
@@ -30,8 +30,13 @@ def extract_all(root, **options):
 
 
 def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "barcamp_search", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "barcamp_search", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,19 +64,31 @@ def test_sample_post_whole_value(sample_posts):
         summary="",
         text="",
         sections=(
-            Section("outils-python-pour-les-adminsys-devops",
-                    "Outils Python pour les adminsys / devops", 1, None,
-                    "Intervenant : Léa Fontaine\n\nAnsible, Fabric et __init__.py bien rangés : "
-                    "comment automatiser un parc\nde serveurs. La discussion a continué sur "
-                    "les outils de déploiement.", ("Léa Fontaine",)),
-            Section("ecrire-du-code-lisible-pep-8", "Écrire du code lisible : PEP 8", 1, None,
-                    "Orateur : Kévin Morel\n\nPEP8 en pratique : ruff, black et les revues de "
-                    "code. Le C++ a aussi\nses guides de style, mais c'est une autre histoire.",
-                    ("Kévin Morel",)),
+            Section(
+                "outils-python-pour-les-adminsys-devops",
+                "Outils Python pour les adminsys / devops",
+                1,
+                None,
+                "Intervenant : Léa Fontaine\n\nAnsible, Fabric et __init__.py bien rangés : "
+                "comment automatiser un parc\nde serveurs. La discussion a continué sur "
+                "les outils de déploiement.",
+                ("Léa Fontaine",),
+            ),
+            Section(
+                "ecrire-du-code-lisible-pep-8",
+                "Écrire du code lisible : PEP 8",
+                1,
+                None,
+                "Orateur : Kévin Morel\n\nPEP8 en pratique : ruff, black et les revues de "
+                "code. Le C++ a aussi\nses guides de style, mais c'est une autre histoire.",
+                ("Kévin Morel",),
+            ),
         ),
         links=(),
-        people=(Person("Léa Fontaine", "speaker", "outils-python-pour-les-adminsys-devops"),
-                Person("Kévin Morel", "speaker", "ecrire-du-code-lisible-pep-8")),
+        people=(
+            Person("Léa Fontaine", "speaker", "outils-python-pour-les-adminsys-devops"),
+            Person("Kévin Morel", "speaker", "ecrire-du-code-lisible-pep-8"),
+        ),
         speakers=("Léa Fontaine", "Kévin Morel"),
     )
 
@@ -90,13 +107,22 @@ def test_sample_report_sections_speakers_and_links(sample_posts):
     ]
     assert post.links == (
         Link("https://cantine.example.org/", "Cantine numérique", None),
-        Link("https://slides.example.org/pyramid-2024/", "https://slides.example.org/pyramid-2024/",
-             "pyramid-le-framework-qui-monte"),
+        Link(
+            "https://slides.example.org/pyramid-2024/",
+            "https://slides.example.org/pyramid-2024/",
+            "pyramid-le-framework-qui-monte",
+        ),
         # wrapped across two lines in the source
-        Link("https://docs.python.org/3/library/asyncio-task.html", "documentation d'asyncio",
-             "generateurs-et-co-routines"),
-        Link("https://lists.example.org/listinfo/python-ouest", "liste de diffusion",
-             "prochaine-session"),
+        Link(
+            "https://docs.python.org/3/library/asyncio-task.html",
+            "documentation d'asyncio",
+            "generateurs-et-co-routines",
+        ),
+        Link(
+            "https://lists.example.org/listinfo/python-ouest",
+            "liste de diffusion",
+            "prochaine-session",
+        ),
     )
     # the code block and the comment hold "Intervenant :" lines: never people
     assert "personne" not in " ".join(p.name for p in post.people)
@@ -128,17 +154,31 @@ def test_sample_announcement_prose_speakers(sample_posts):
 def test_sample_markdown_and_front_matter(sample_posts):
     workshop = sample_posts["articles/2023-11-16-pyladies-workshop.md"]
     assert (workshop.slug, workshop.lang, workshop.authors, workshop.speakers) == (
-        "pyladies-workshop-first-flask-app", "en", ("Priya Raman", "Sarah O'Brien"),
-        ("Priya Raman", "Sarah O'Brien"))
-    assert Link("https://notes.example.org/flask-deploy", "deployment notes",
-                "deploying-with-gunicorn") in workshop.links
+        "pyladies-workshop-first-flask-app",
+        "en",
+        ("Priya Raman", "Sarah O'Brien"),
+        ("Priya Raman", "Sarah O'Brien"),
+    )
+    assert (
+        Link(
+            "https://notes.example.org/flask-deploy", "deployment notes", "deploying-with-gunicorn"
+        )
+        in workshop.links
+    )
     hugo = sample_posts["hugo/2024-10-19-meetup.md"]
     assert (hugo.title, hugo.date, hugo.tags, hugo.categories, hugo.speakers) == (
-        "Meetup #42: data pipelines and type hints", "2024-10-19T16:00:00+05:30",
-        ("meeting minutes", "data", "typing"), ("Event",), ("Meera Iyer", "Arun Kumar"))
+        "Meetup #42: data pipelines and type hints",
+        "2024-10-19T16:00:00+05:30",
+        ("meeting minutes", "data", "typing"),
+        ("Event",),
+        ("Meera Iyer", "Arun Kumar"),
+    )
     toml = sample_posts["hugo/2025-01-11-year-in-review.md"]
     assert (toml.title, toml.date, toml.authors) == (
-        "Our year 2024 in review", "2025-01-11T10:00:00+00:00", ("Meera Iyer",))
+        "Our year 2024 in review",
+        "2025-01-11T10:00:00+00:00",
+        ("Meera Iyer",),
+    )
 
 
 def test_translations_are_linked_not_duplicated(sample_posts):
@@ -154,11 +194,13 @@ def test_translations_are_linked_not_duplicated(sample_posts):
 
 def test_same_slug_same_language_is_kept_twice_and_warned(tmp_path):
     for name in ("a.rst", "b.rst"):
-        (tmp_path / name).write_text("Même titre\n##########\n\n:slug: meme\n\nTexte.\n",
-                                     encoding="utf-8")
+        (tmp_path / name).write_text(
+            "Même titre\n##########\n\n:slug: meme\n\nTexte.\n", encoding="utf-8"
+        )
     (tmp_path / "c.rst").write_text("Autre\n#####\n\nTexte.\n", encoding="utf-8")
-    posts = list(extract_archive(tmp_path, ArchiveOptions("t", lang="fr",
-                                                          site_url="https://x.org")))
+    posts = list(
+        extract_archive(tmp_path, ArchiveOptions("t", lang="fr", site_url="https://x.org"))
+    )
     assert [p.source for p in posts] == ["a.rst", "b.rst", "c.rst"]  # in source order
     a, b, c = posts
     assert a.warnings[-1] == "a.rst: slug 'meme' is also used by b.rst"
@@ -172,7 +214,10 @@ def test_drafts_and_pages(sample_posts):
     assert sample_posts["articles/2025-03-brouillon.rst"].status == "draft"
     page = sample_posts["pages/a-propos.rst"]
     assert (page.url, page.date, page.summary) == (
-        f"{SITE}/pages/a-propos.html", None, "Qui sommes-nous ?")
+        f"{SITE}/pages/a-propos.html",
+        None,
+        "Qui sommes-nous ?",
+    )
 
 
 def test_no_email_address_anywhere(sample_posts):
@@ -218,7 +263,7 @@ UNPRIVILEGED = r"""
 import json, sys
 from pathlib import Path
 from barcamp_search.errors import ExtractError
-from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.archive import ArchiveOptions
 from barcamp_search.read.extract import extract_archive, read_file
 from barcamp_search.model import Post
 
@@ -247,21 +292,39 @@ print(json.dumps(results))
 
 def outcomes(results) -> list[list[str | None]]:
     """Posts and errors as ``[kind, file, reason]``, the shape UNPRIVILEGED prints."""
-    return [["post", r.source, None] if isinstance(r, Post) else ["error", r.path, r.reason]
-            for r in results]
+    return [
+        ["post", r.source, None] if isinstance(r, Post) else ["error", r.path, r.reason]
+        for r in results
+    ]
 
 
-def run_unprivileged(root: Path, call: str = "extract_archive",
-                     *names: str) -> list[list[str | None]]:
+def run_unprivileged(
+    root: Path, call: str = "extract_archive", *names: str
+) -> list[list[str | None]]:
     """``extract_archive`` over ``root`` (or ``read_file`` of the file ``names[0]`` in it)
     in a child process that has no capability left: for root (any other user simply runs
     the code in process, where a chmod-000 file is unreadable already)."""
     assert os.geteuid() == 0
     setpriv = shutil.which("setpriv")
     assert setpriv, "setpriv (util-linux) is needed to check unreadable files as root"
-    result = subprocess.run([setpriv, "--bounding-set=-all", "--inh-caps=-all", "--",
-                             sys.executable, "-c", UNPRIVILEGED, str(root), call, *names],
-                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    result = subprocess.run(
+        [
+            setpriv,
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            "--",
+            sys.executable,
+            "-c",
+            UNPRIVILEGED,
+            str(root),
+            call,
+            *names,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     return json.loads(result.stdout)
@@ -281,8 +344,14 @@ def test_unreadable_file_is_reported(tmp_path):
 # --- the real corpora --------------------------------------------------------
 
 POST_COUNTS = {
-    "python-nantes": 24, "mtlpy": 394, "mtlpy-rst-2012": 218, "baypiggies": 131,
-    "afpyro": 112, "chennaipy": 73, "pythonpune": 52, "quebecpython": 12,
+    "python-nantes": 24,
+    "mtlpy": 394,
+    "mtlpy-rst-2012": 218,
+    "baypiggies": 131,
+    "afpyro": 112,
+    "chennaipy": 73,
+    "pythonpune": 52,
+    "quebecpython": 12,
     "pelican-tests": 32,
 }
 
@@ -294,7 +363,9 @@ def test_post_count_of_each_archive(corpora, archive):
     assert len(posts) == POST_COUNTS[archive]
     if archive == "pelican-tests":
         assert sorted(r.path for r in results if isinstance(r, ExtractError)) == [
-            "content/empty.md", "content/empty_with_bom.md"]
+            "content/empty.md",
+            "content/empty_with_bom.md",
+        ]
     else:
         assert len(posts) == len(results)
     assert all(p.title and p.slug for p in posts)
@@ -306,10 +377,31 @@ def test_cli_extracts_every_corpus_without_traceback(corpora, archive):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert lines and all(set(line) >= {"archive", "source", "format", "slug", "url", "title",
-                                       "date", "modified", "lang", "status", "categories",
-                                       "tags", "authors", "summary", "sections", "links",
-                                       "people", "speakers", "warnings"} for line in lines)
+    assert lines and all(
+        set(line)
+        >= {
+            "archive",
+            "source",
+            "format",
+            "slug",
+            "url",
+            "title",
+            "date",
+            "modified",
+            "lang",
+            "status",
+            "categories",
+            "tags",
+            "authors",
+            "summary",
+            "sections",
+            "links",
+            "people",
+            "speakers",
+            "warnings",
+        }
+        for line in lines
+    )
 
 
 def test_cli_exit_status_for_missing_path(tmp_path):
@@ -344,8 +436,10 @@ def test_real_quirks(corpora):
     two_cities = afpyro["dates/2013/2013_01_23.rst"]
     assert two_cities.date == "2013-01-23T00:00:00"
     assert two_cities.title == two_cities.sections[0].title
-    baypiggies = {p.source: p for p in extract_all(
-        corpora / "baypiggies", authors_are_speakers=("meetings/*",))}
+    baypiggies = {
+        p.source: p
+        for p in extract_all(corpora / "baypiggies", authors_are_speakers=("meetings/*",))
+    }
     speakers = {name for p in baypiggies.values() for name in p.speakers}
     assert {"Moshe Zadka", "Al Sweigart", "Asheesh Laroia", "Philip James"} <= speakers
     review = next(p for p in baypiggies.values() if p.source.startswith("book_reviews/"))
@@ -407,8 +501,9 @@ def test_pelican_expected_metadata(corpora):
                 if value != "misc":  # Pelican's DEFAULT_CATEGORY: we set none
                     assert post.categories == (value,), source
             elif key == "summary":
-                text = case.get("derived_not_asserted", {}).get("summary_text") or \
-                    re.sub(r"<[^>]+>", "", value)
+                text = case.get("derived_not_asserted", {}).get("summary_text") or re.sub(
+                    r"<[^>]+>", "", value
+                )
                 assert post.summary == " ".join(text.replace("&quot;", '"').split()), source
             elif key == "slug":
                 assert post.slug == value, source

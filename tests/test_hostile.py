@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.assemble import MAX_TAG_LENGTH, MAX_TAGS
+from barcamp_search.archive import ArchiveOptions
+from barcamp_search.cli.output import BOLD, DIM, RESET, YELLOW
 from barcamp_search.errors import ExtractError
-from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.model import Post
+from barcamp_search.read.assemble import MAX_TAG_LENGTH, MAX_TAGS
 from barcamp_search.read.extract import extract_archive, find_sources, read_post
 from barcamp_search.read.people import MAX_NAME_LENGTH
-from barcamp_search.cli.output import BOLD, DIM, RESET, YELLOW
-from barcamp_search.model import Post
 
 from .conftest import CORPORA
 
@@ -37,10 +37,19 @@ OPTIONS = ArchiveOptions("hostile")
 
 # Text docutils puts in its system messages: never indexed, only in warnings.
 DOCUTILS_MESSAGES = (
-    "Unknown directive", "Unknown interpreted text role", "directive disabled",
-    "System Message", "Undefined substitution", "Unknown target name",
-    "autonumbered footnote", "File and URL access deactivated", "No directive entry",
-    "No role entry", "(ERROR/", "(WARNING/", "(SEVERE/",
+    "Unknown directive",
+    "Unknown interpreted text role",
+    "directive disabled",
+    "System Message",
+    "Undefined substitution",
+    "Unknown target name",
+    "autonumbered footnote",
+    "File and URL access deactivated",
+    "No directive entry",
+    "No role entry",
+    "(ERROR/",
+    "(WARNING/",
+    "(SEVERE/",
 )
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
@@ -62,9 +71,14 @@ def clean_env() -> dict[str, str]:
 
 
 def run_cli(*args: object, cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "barcamp_search", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=clean_env(),
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "barcamp_search", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=clean_env(),
+        timeout=timeout,
+    )
 
 
 def canaries() -> dict[str, str]:
@@ -111,8 +125,18 @@ def post_json(post: Post) -> str:
 
 def text_fields(post: Post) -> list[str]:
     """Every stored string a reader or the index can see (warnings excepted)."""
-    values = [post.title, post.slug, post.summary, post.text, post.lang, post.status,
-              *post.tags, *post.authors, *post.categories, *post.speakers]
+    values = [
+        post.title,
+        post.slug,
+        post.summary,
+        post.text,
+        post.lang,
+        post.status,
+        *post.tags,
+        *post.authors,
+        *post.categories,
+        *post.speakers,
+    ]
     for section in post.sections:
         values += [section.anchor, section.title, section.text, *section.speakers]
     for link in post.links:
@@ -239,9 +263,12 @@ class ProcessListener:
     the worker pool forks from it (with a thread alive it uses forkserver)."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", LISTENER_SCRIPT],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", LISTENER_SCRIPT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         if self.process.stdout.readline().strip() != "ready":
             self.close()
             pytest.skip("127.0.0.1:8765/8766 are busy (another test run?)")
@@ -265,8 +292,10 @@ def results() -> dict[str, Post | ExtractError]:
     _require_corpus()
     started = time.perf_counter()
     found = list(extract_archive(HOSTILE, OPTIONS, workers=2))
-    print(f"\n[hostile] extract_archive over {len(found)} files: "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"\n[hostile] extract_archive over {len(found)} files: "
+        f"{time.perf_counter() - started:.2f} s"
+    )
     by_source = {(r.source if isinstance(r, Post) else r.path): r for r in found}
     assert len(by_source) == len(found)
     return by_source
@@ -279,8 +308,11 @@ def post_of(results: dict, source: str) -> Post:
 
 
 def test_every_file_gives_a_post_or_a_reason(results):
-    on_disk = sorted(p.relative_to(HOSTILE).as_posix() for p in HOSTILE.rglob("*")
-                     if p.is_file() and p.suffix in (".rst", ".md"))
+    on_disk = sorted(
+        p.relative_to(HOSTILE).as_posix()
+        for p in HOSTILE.rglob("*")
+        if p.is_file() and p.suffix in (".rst", ".md")
+    )
     assert sorted(results) == on_disk
     skipped = {s: r.reason for s, r in results.items() if isinstance(r, ExtractError)}
     assert set(skipped) == set(SKIPPED), skipped
@@ -297,11 +329,14 @@ def test_skipped_files_name_their_reason(results, source):
     assert SKIPPED[source] in result.reason
 
 
-@pytest.mark.parametrize("source, canary", [
-    ("include-local-file.rst", "motcanari-include"),
-    ("raw-file.rst", "motcanari-rawfile"),
-    ("csv-table-file.rst", "motcanari-csvfile"),
-])
+@pytest.mark.parametrize(
+    "source, canary",
+    [
+        ("include-local-file.rst", "motcanari-include"),
+        ("raw-file.rst", "motcanari-rawfile"),
+        ("csv-table-file.rst", "motcanari-csvfile"),
+    ],
+)
 def test_no_local_file_content(results, source, canary):
     post = post_of(results, source)
     dumped = post_json(post)
@@ -356,8 +391,11 @@ def test_raw_url_no_connection_from_forked_workers():
         assert baseline == 2  # the listeners count
         if threading.active_count() != 1:
             pytest.skip("another thread is alive: the worker pool would not fork")
-        sources = [s for s in find_sources(HOSTILE, OPTIONS)
-                   if s.source in ("raw-url.rst", "conf-override/post.rst")]
+        sources = [
+            s
+            for s in find_sources(HOSTILE, OPTIONS)
+            if s.source in ("raw-url.rst", "conf-override/post.rst")
+        ]
         found = list(extract_archive(HOSTILE, OPTIONS, sources, workers=2, timeout=15))
         time.sleep(0.3)
         assert listener.count() == baseline
@@ -397,10 +435,13 @@ def test_conf_override_is_ignored(tmp_path):
     assert "alert(" not in inside.stdout and "<script" not in inside.stdout
 
 
-@pytest.mark.parametrize("source, canary", [
-    ("raw-inline-script.rst", "motcanari-rawinline"),
-    ("unknown-directive-role.rst", "motcanari-unknown"),
-])
+@pytest.mark.parametrize(
+    "source, canary",
+    [
+        ("raw-inline-script.rst", "motcanari-rawinline"),
+        ("unknown-directive-role.rst", "motcanari-unknown"),
+    ],
+)
 def test_no_markup_or_docutils_messages_in_text(results, source, canary):
     post = post_of(results, source)
     for text in text_fields(post):
@@ -519,13 +560,21 @@ def test_bom_utf8(results):
     assert post.title == "Titre précédé d'un BOM"
     assert "\ufeff" not in post_json(post)
     assert (post.date, post.tags, post.authors, post.slug) == (
-        "2019-06-11T19:00:00", ("python", "meetup"), ("Camille Martin",), "bom-utf8")
+        "2019-06-11T19:00:00",
+        ("python", "meetup"),
+        ("Camille Martin",),
+        "bom-utf8",
+    )
 
 
 def test_bom_before_fields(results):
     post = post_of(results, "bom-before-fields.rst")
     assert (post.date, post.tags, post.authors, post.slug) == (
-        "2014-04-04T00:00:00", ("bom",), ("Gaston",), "bom-before-fields")
+        "2014-04-04T00:00:00",
+        ("bom",),
+        ("Gaston",),
+        "bom-before-fields",
+    )
     assert "\ufeff" not in post_json(post)
     assert "motcanari-bomfields" in post.text
 
@@ -545,7 +594,11 @@ def test_long_line_not_silently_empty(results):
     post = post_of(results, "long-line.rst")
     assert post.title == "Une ligne de douze mille caractères"
     assert (post.date, post.tags, post.authors, post.slug) == (
-        "2019-06-11T19:00:00", ("python", "meetup"), ("Camille Martin",), "long-line")
+        "2019-06-11T19:00:00",
+        ("python", "meetup"),
+        ("Camille Martin",),
+        "long-line",
+    )
     assert "motcanari-longline" in post.text
     assert "Paragraphe normal après." in post.text
     assert len(post.text) > 12_000  # the long line itself is kept (limit raised)
@@ -572,9 +625,18 @@ def test_deep_nesting_skipped(results, source):
     assert "too deeply nested" in result.reason
 
 
-SPEAKERS = ("Alice Dupont", "Bob Sans-Espace", "Claire Insécable", "Damien Fine",
-            "Élodie Martin", "Farid", "Gaëlle", "Hugo", "Inès Gras",
-            "Jules Citation")  # block quote: counts (documented in people.py)
+SPEAKERS = (
+    "Alice Dupont",
+    "Bob Sans-Espace",
+    "Claire Insécable",
+    "Damien Fine",
+    "Élodie Martin",
+    "Farid",
+    "Gaëlle",
+    "Hugo",
+    "Inès Gras",
+    "Jules Citation",
+)  # block quote: counts (documented in people.py)
 
 
 def test_speaker_variants(results):
@@ -661,8 +723,9 @@ def test_no_control_or_bidi_in_any_post(results):
 def test_cli_output_has_no_terminal_escapes_from_content(tmp_path):
     _require_corpus()
     text = run_cli("extract", HOSTILE / "unicode-tricks.rst", "--workers", "1", cwd=tmp_path)
-    as_json = run_cli("extract", HOSTILE / "unicode-tricks.rst", "--json", "--workers", "1",
-                      cwd=tmp_path)
+    as_json = run_cli(
+        "extract", HOSTILE / "unicode-tricks.rst", "--json", "--workers", "1", cwd=tmp_path
+    )
     assert text.returncode == 0 and as_json.returncode == 0
     own = text.stdout
     for code in (BOLD, YELLOW, DIM, RESET):  # the CLI's own formatting
@@ -738,8 +801,9 @@ def check_snippets(data):
     for result in data["results"]:
         for section in result["sections"]:
             snippet = section["snippet"]
-            assert all(re.match(r"</?mark>", snippet[i:]) for i, c in enumerate(snippet)
-                       if c == "<"), snippet
+            assert all(
+                re.match(r"</?mark>", snippet[i:]) for i, c in enumerate(snippet) if c == "<"
+            ), snippet
             bare = re.sub(r"</?mark>", "", snippet)
             assert ">" not in bare and '"' not in bare, snippet
             for i, c in enumerate(bare):  # no entity is split
@@ -747,8 +811,9 @@ def check_snippets(data):
                     assert re.match(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);", bare[i:]), snippet
 
 
-@pytest.mark.parametrize("query", ["pythonique", "script", "alert", "onerror", "raw",
-                                   "Rencontre", "iframe", "motcanari"])
+@pytest.mark.parametrize(
+    "query", ["pythonique", "script", "alert", "onerror", "raw", "Rencontre", "iframe", "motcanari"]
+)
 def test_search_snippets_are_escaped(indexed, query):
     data = search(indexed, query, "--per-page", "100")
     assert data["total"] >= 1
@@ -819,4 +884,3 @@ def test_second_run_loses_nothing(indexed):
     assert again["added"] == again["updated"] == again["removed"] == 0
     data = search(indexed, "motcanari-dupa")
     assert [r["source"] for r in data["results"]] == ["duplicate-slug-a.rst"]
-

@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.assemble import MAX_SECTIONS
+from barcamp_search.archive import ArchiveOptions
 from barcamp_search.errors import ExtractError
-from barcamp_search.read.archive import ArchiveOptions
+from barcamp_search.model import Post
+from barcamp_search.read.assemble import MAX_SECTIONS
 from barcamp_search.read.extract import (
     Source,
     extract_archive,
     find_sources,
     read_file,
 )
-from barcamp_search.model import Post
 from barcamp_search.read.formats.rst import MAX_LINE, MAX_WARNINGS
 
 from .conftest import ROOT, SHARED
@@ -41,9 +41,11 @@ from .test_hostile import DOCUTILS_MESSAGES, loopback, text_fields  # noqa: F401
 
 TOOL = SHARED / "tools" / "make_hostile_big.py"
 OPTIONS = ArchiveOptions("generated")
-NORMAL_POST = (b"Normal neighbour\n################\n\n:date: 2021-03-04\n:tags: normal\n"
-               b":author: Neighbour\n:slug: zz-normal\n\nIntervenant : Alice Dupont\n\n"
-               b"motcanari-neighbour\n")
+NORMAL_POST = (
+    b"Normal neighbour\n################\n\n:date: 2021-03-04\n:tags: normal\n"
+    b":author: Neighbour\n:slug: zz-normal\n\nIntervenant : Alice Dupont\n\n"
+    b"motcanari-neighbour\n"
+)
 # A file's parse budget when the test is not about the budget: only a guard against a hang,
 # so that a loaded machine never turns a parse into "took longer than ... s".
 HANG_GUARD = 120
@@ -76,8 +78,12 @@ def generate(tmp_path_factory):
     def make(case: str, scale: float) -> Path:
         if (case, scale) not in made:
             folder = base / f"{case}-{scale:g}"
-            subprocess.run([sys.executable, str(TOOL), str(folder), "--scale", str(scale),
-                            "--only", case], check=True, capture_output=True, timeout=120)
+            subprocess.run(
+                [sys.executable, str(TOOL), str(folder), "--scale", str(scale), "--only", case],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
             if case in ("symlinks", "extra-small"):
                 folder = folder / case
             made[(case, scale)] = folder
@@ -86,20 +92,24 @@ def generate(tmp_path_factory):
     return make
 
 
-def extract(case: str, root: Path, fresh: bool = False,
-            **limits) -> dict[str, Post | ExtractError]:
+def extract(case: str, root: Path, fresh: bool = False, **limits) -> dict[str, Post | ExtractError]:
     """Run the real extractor over a folder (in a fresh process with ``fresh``, see FRESH);
     results by source. The seconds it took are printed, not returned: nothing asserts them."""
     limits.setdefault("workers", 1)
     limits.setdefault("timeout", HANG_GUARD)
     started = time.perf_counter()
     if fresh:
-        result = subprocess.run([sys.executable, "-c", FRESH],
-                                input=pickle.dumps((root, OPTIONS, limits)),
-                                capture_output=True, cwd=ROOT, timeout=10 * HANG_GUARD)
+        result = subprocess.run(
+            [sys.executable, "-c", FRESH],
+            input=pickle.dumps((root, OPTIONS, limits)),
+            capture_output=True,
+            cwd=ROOT,
+            timeout=10 * HANG_GUARD,
+        )
         assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
-        found = [r if isinstance(r, Post) else ExtractError(*r)
-                 for r in pickle.loads(result.stdout)]
+        found = [
+            r if isinstance(r, Post) else ExtractError(*r) for r in pickle.loads(result.stdout)
+        ]
     else:
         found = list(extract_archive(root, OPTIONS, **limits))
     seconds = time.perf_counter() - started
@@ -247,8 +257,9 @@ def test_unbalanced_inline_times_out_and_the_run_goes_on(generate):
 @pytest.fixture(scope="module")
 def fanout(generate):
     """The full 4**12 substitution fan-out (a 639-byte file), under a tight memory cap."""
-    return extract("subst-fanout", with_neighbour(generate("subst-fanout", 1.0)), fresh=True,
-                   memory_mb=512)
+    return extract(
+        "subst-fanout", with_neighbour(generate("subst-fanout", 1.0)), fresh=True, memory_mb=512
+    )
 
 
 def test_subst_fanout_is_bounded(fanout):
@@ -275,7 +286,7 @@ def test_subst_fanout_small_depth_is_expanded(generate):
     found = extract("subst-fanout (depth 5)", generate("subst-fanout", 0.42))
     post = only(found)
     assert isinstance(post, Post), post
-    assert post.text.count("boom") == 4 ** 5
+    assert post.text.count("boom") == 4**5
     assert not any("substitution" in w for w in post.warnings)
 
 
@@ -318,8 +329,10 @@ def test_fifo_given_as_source_is_never_opened(generate):
 @pytest.fixture(scope="module")
 def extra_small(generate):
     root = generate("extra-small", 0.05)
-    header = ("UTF-16 {0} without BOM\n############################\n\n:date: 2021-03-04\n"
-              ":tags: utf16\n:author: Zoé\n:slug: gen-nobom-{0}\n\nCorps accentué : été.\n")
+    header = (
+        "UTF-16 {0} without BOM\n############################\n\n:date: 2021-03-04\n"
+        ":tags: utf16\n:author: Zoé\n:slug: gen-nobom-{0}\n\nCorps accentué : été.\n"
+    )
     (root / "nobom-utf16le.rst").write_bytes(header.format("le").encode("utf-16-le"))
     (root / "nobom-utf16be.rst").write_bytes(header.format("be").encode("utf-16-be"))
     return root
@@ -331,10 +344,20 @@ def test_extra_small_rules(extra_small):
     found = extract("extra-small", extra_small, workers=2)
     # .hidden.rst and no-ext-post are not read; .RST is
     assert ".hidden.rst" not in found and "no-ext-post" not in found
-    assert sorted(found) == sorted([
-        "bom-utf16le.rst", "coding-cookie.rst", "cr-only.rst", "csv-table-url.rst",
-        "nobom-utf16be.rst", "nobom-utf16le.rst", "unreadable.rst", "upper-ext.RST",
-        "utf16.rst", "whitespace-only.rst"])
+    assert sorted(found) == sorted(
+        [
+            "bom-utf16le.rst",
+            "coding-cookie.rst",
+            "cr-only.rst",
+            "csv-table-url.rst",
+            "nobom-utf16be.rst",
+            "nobom-utf16le.rst",
+            "unreadable.rst",
+            "upper-ext.RST",
+            "utf16.rst",
+            "whitespace-only.rst",
+        ]
+    )
     titles = {s: r.title for s, r in found.items() if isinstance(r, Post)}
     assert titles["utf16.rst"] == "UTF-16 post"
     assert titles["bom-utf16le.rst"] == "UTF-16LE with BOM"
@@ -350,8 +373,12 @@ def test_extra_small_rules(extra_small):
     assert cookie.title == "Cookie" and "déjà" in cookie.text
     cr = found["cr-only.rst"]
     assert (cr.title, cr.slug, cr.tags, cr.authors, cr.date) == (
-        "Old Mac line ends", "gen-cr", ("hostile", "generated"), ("Generator",),
-        "2021-03-04T19:00:00")
+        "Old Mac line ends",
+        "gen-cr",
+        ("hostile", "generated"),
+        ("Generator",),
+        "2021-03-04T19:00:00",
+    )
     blank = found["whitespace-only.rst"]
     assert isinstance(blank, ExtractError) and "empty" in blank.reason
     unreadable = found["unreadable.rst"]
@@ -361,7 +388,7 @@ def test_extra_small_rules(extra_small):
         assert isinstance(unreadable, ExtractError) and "permission" in unreadable.reason
 
 
-def test_extra_small_csv_table_url_opens_no_connection(extra_small, loopback):
+def test_extra_small_csv_table_url_opens_no_connection(extra_small, loopback):  # noqa: F811
     sources = [s for s in find_sources(extra_small, OPTIONS) if s.source == "csv-table-url.rst"]
     found = extract("csv-table :url:", extra_small, sources=sources)
     # A connection the parse made is in a listener's accept queue by now, maybe not counted

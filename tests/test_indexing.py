@@ -10,19 +10,18 @@ import stat
 
 import pytest
 
-from barcamp_search.indexer import store
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.errors import IndexLocked, IndexMissing, SchemaMismatch
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer import store
 from barcamp_search.indexer.build import IndexReport, index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
-
-from .conftest import SAMPLE
 
 
 def build(index_dir, path, name="demo", **kwargs):
     seen: list[str] = []
-    report = index_archives(index_dir, [Archive(path, ArchiveOptions(name))],
-                            progress=seen.append, **kwargs)
+    report = index_archives(
+        index_dir, [Archive(path, ArchiveOptions(name))], progress=seen.append, **kwargs
+    )
     return report, seen
 
 
@@ -65,7 +64,8 @@ def test_edit_delete_add(tmp_path, sample_dir):
     (sample_dir / "hugo" / "2025-01-11-year-in-review.md").unlink()
     (sample_dir / "articles" / "2025-04-new.rst").write_text(
         "Nouveau billet\n##############\n\n:date: 2025-04-01\n:tags: nouveau\n\n"
-        "Un mot rare : chounourix.\n")
+        "Un mot rare : chounourix.\n"
+    )
     report, seen = build(index_dir, sample_dir)
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 9)
     assert sorted(seen) == ["articles/2025-02-11-micropython.rst", "articles/2025-04-new.rst"]
@@ -158,8 +158,11 @@ def test_schema_mismatch_says_rebuild(tmp_path, sample_dir):
 
 
 def test_missing_index_message(tmp_path):
-    with pytest.raises(IndexMissing, match=r"No index in .*index/\. Build it with: "
-                                           r"barcamp-search index PATH"):
+    with pytest.raises(
+        IndexMissing,
+        match=r"No index in .*index/\. Build it with: "
+        r"barcamp-search index PATH",
+    ):
         total(tmp_path / "index")
 
 
@@ -175,8 +178,14 @@ def test_second_writer_gives_up_after_the_lock_timeout(tmp_path, sample_dir):
 
 def test_report_json_shape():
     report = IndexReport(added=1, seconds=0.12345)
-    assert set(report.to_json()) >= {"added", "updated", "removed", "unchanged", "failed",
-                                     "seconds"}
+    assert set(report.to_json()) >= {
+        "added",
+        "updated",
+        "removed",
+        "unchanged",
+        "failed",
+        "seconds",
+    }
     assert report.to_json()["seconds"] == 0.123
 
 
@@ -203,8 +212,16 @@ def test_post_found_by_its_title_survives_updates(tmp_path, sample_dir):
     shutil.rmtree(index_dir)
 
 
-CORPUS_ARCHIVES = {"python-nantes": "fr", "mtlpy": None, "baypiggies": "en", "afpyro": "fr",
-                   "chennaipy": "en", "pythonpune": "en", "quebecpython": "fr", "hostile": "fr"}
+CORPUS_ARCHIVES = {
+    "python-nantes": "fr",
+    "mtlpy": None,
+    "baypiggies": "en",
+    "afpyro": "fr",
+    "chennaipy": "en",
+    "pythonpune": "en",
+    "quebecpython": "fr",
+    "hostile": "fr",
+}
 
 
 def test_corpora_build_then_incremental_runs(corpora, tmp_path):
@@ -212,9 +229,12 @@ def test_corpora_build_then_incremental_runs(corpora, tmp_path):
 
     nantes = tmp_path / "python-nantes"
     shutil.copytree(corpora / "python-nantes", nantes)
-    archives = [Archive(nantes if name == "python-nantes" else corpora / name,
-                        ArchiveOptions(name, lang=lang))
-                for name, lang in CORPUS_ARCHIVES.items()]
+    archives = [
+        Archive(
+            nantes if name == "python-nantes" else corpora / name, ArchiveOptions(name, lang=lang)
+        )
+        for name, lang in CORPUS_ARCHIVES.items()
+    ]
     index_dir = tmp_path / "index"
     timings = {}
     started = time.perf_counter()
@@ -227,7 +247,12 @@ def test_corpora_build_then_incremental_runs(corpora, tmp_path):
     timings["nothing changed"] = time.perf_counter() - started
     assert (report.added, report.updated, report.removed, seen) == (0, 0, 0, [])
     assert report.unchanged == 825
-    post = nantes / "sources" / "articles" / "011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst"
+    post = (
+        nantes
+        / "sources"
+        / "articles"
+        / "011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst"
+    )
     post.write_text(post.read_text(encoding="utf-8-sig") + "\nMot ajouté : quintessencia.\n")
     started = time.perf_counter()
     report = index_archives(index_dir, archives[:1])

@@ -25,8 +25,9 @@ def command(*args):
 
 def cli(*args, timeout=300):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BARCAMP_SEARCH_")}
-    return subprocess.run(command(*args), capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=timeout)
+    return subprocess.run(
+        command(*args), capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout
+    )
 
 
 def totals(index_dir, queries=("", "python", "pyramid", "sprint")):
@@ -41,14 +42,19 @@ def write_posts(folder: Path, count: int, word: str = "motrare", start: int = 0)
         (folder / f"post-{number:04d}.rst").write_text(
             f"Billet {number}\n{'#' * (7 + len(str(number)))}\n\n:date: 2020-01-01\n"
             f":tags: t{number % 5}, python\n\n{body}\n\nSection {number}\n"
-            f"{'=' * (8 + len(str(number)))}\n\nIntervenant : Jean Dupont\n\n{body}\n")
+            f"{'=' * (8 + len(str(number)))}\n\nIntervenant : Jean Dupont\n\n{body}\n"
+        )
 
 
 def test_every_loop_reindexes_and_stops_cleanly_on_sigterm(tmp_path, sample_dir):
     index_dir = tmp_path / "index"
-    process = subprocess.Popen(command("index", sample_dir, "--index", index_dir, "--every", "1s",
-                                       "--json"),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    process = subprocess.Popen(
+        command("index", sample_dir, "--index", index_dir, "--every", "1s", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         deadline = time.monotonic() + 30
         while not (index_dir / "CURRENT").exists() and time.monotonic() < deadline:
@@ -74,8 +80,15 @@ def test_git_pull_before_indexing(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     origin, clone, index_dir = tmp_path / "origin", tmp_path / "clone", tmp_path / "index"
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c",
-           "init.defaultBranch=main"]
+    git = [
+        "git",
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "init.defaultBranch=main",
+    ]
     shutil.copytree(SAMPLE, origin)
     subprocess.run([*git, "init", "-q", str(origin)], check=True)
     subprocess.run([*git, "-C", str(origin), "add", "."], check=True)
@@ -100,11 +113,17 @@ def test_second_writer_exits_75_after_the_lock_timeout(tmp_path, sample_dir):
     index_dir = tmp_path / "index"
     assert cli("index", sample_dir, "--index", index_dir).returncode == 0
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from barcamp_search.indexer import store\n"
-         f"with store.writer_lock(Path({str(index_dir)!r}), 5):\n"
-         "    print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from barcamp_search.indexer import store\n"
+            f"with store.writer_lock(Path({str(index_dir)!r}), 5):\n"
+            "    print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
@@ -144,8 +163,9 @@ def test_exit_statuses_and_status_file(tmp_path, sample_dir):
 
 def _mount_tmpfs(path: Path, size: str) -> bool:
     path.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                            capture_output=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
+    )
     return result.returncode == 0
 
 

@@ -45,8 +45,8 @@ def children_of(pid: int) -> dict[int, str]:
             stat = Path(entry.path, "stat").read_text()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
         if int(ppid) == pid and state != "Z":
             found[int(entry.name)] = name
     return found
@@ -64,8 +64,13 @@ class Run:
     """One ``index`` run in the background, its children recorded as they appear."""
 
     def __init__(self, *args: object) -> None:
-        self.process = subprocess.Popen(command("index", *args), stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        self.process = subprocess.Popen(
+            command("index", *args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         self.children: dict[int, str] = {}
 
     def look(self) -> dict[int, str]:
@@ -77,9 +82,11 @@ class Run:
 
     def wait_for(self, condition: Callable[[], object], seconds: float = 120) -> bool:
         """True once ``condition`` holds while the run is still going."""
+
         def check() -> object:
             self.look()
             return self.finished() or condition()
+
         wait_for(check, seconds)
         return not self.finished() and bool(condition())
 
@@ -127,8 +134,7 @@ def new_generation(index_dir: Path, before: str) -> Path | None:
 
 def in_new_generation(index_dir: Path, before: str, pattern: str) -> bool:
     generation = new_generation(index_dir, before)
-    return (generation is not None and live(index_dir) == before
-            and any(generation.glob(pattern)))
+    return generation is not None and live(index_dir) == before and any(generation.glob(pattern))
 
 
 def check_after(run: Run, index_dir: Path, archive: Path, expected: list[int]) -> None:
@@ -138,8 +144,11 @@ def check_after(run: Run, index_dir: Path, archive: Path, expected: list[int]) -
     result = cli("index", archive, "--index", index_dir, "--lock-timeout", "0")
     assert result.returncode == 0, result.stderr  # the lock was free: no child kept it
     assert totals(index_dir, QUERIES) == expected  # same posts, edited words
-    stale = [p.name for p in index_dir.glob("gen-*")
-             if p.name != live(index_dir) and not (p / "SUPERSEDED").exists()]
+    stale = [
+        p.name
+        for p in index_dir.glob("gen-*")
+        if p.name != live(index_dir) and not (p / "SUPERSEDED").exists()
+    ]
     assert stale == []
 
 
@@ -189,8 +198,9 @@ def test_kill_9_of_one_child(setup, name):
     # a parse worker while it parses (the new generation is being filled), a sub-writer
     # while it writes
     pattern = "MAIN.tmp/*" if name == "barcamp-write" else "_MAIN_0.toc"
-    assert run.wait_for(lambda: in_new_generation(index_dir, before, pattern)
-                        and name in run.look().values())
+    assert run.wait_for(
+        lambda: in_new_generation(index_dir, before, pattern) and name in run.look().values()
+    )
     victim = next(pid for pid, comm in run.look().items() if comm == name)
     os.kill(victim, signal.SIGKILL)
     code, stderr = run.end()
@@ -216,8 +226,12 @@ def test_sigterm_stops_the_run_cleanly(setup, rebuild):
     edit(archive, "term", every=1)
     before = live(index_dir)
     run = Run(archive, "--index", index_dir, *(["--rebuild"] if rebuild else []))
-    assert run.wait_for(lambda: "barcamp-parse" in run.look().values()
-                        and (not rebuild or in_new_generation(index_dir, before, "*.toc")))
+    assert run.wait_for(
+        lambda: (
+            "barcamp-parse" in run.look().values()
+            and (not rebuild or in_new_generation(index_dir, before, "*.toc"))
+        )
+    )
     run.process.send_signal(signal.SIGTERM)
     code, stderr = run.end(timeout=60)
     assert code == 128 + signal.SIGTERM, stderr

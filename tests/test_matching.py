@@ -6,28 +6,47 @@ import shutil
 
 import pytest
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
+from barcamp_search.search import SearchIndex
 from barcamp_search.search.matching import DocSets, expand_terms, score_documents
 from barcamp_search.search.query import parse_text
-from barcamp_search.search import SearchIndex
 
 from .conftest import SAMPLE, SHARED
 
-QUERIES = ["python", "pyramid django", "flask OR pyramid", "pyramid NOT eleven", '"PEP 8"',
-           "capt*", "gunicorm~", "title:pyramid", "tag:pyladies", "author:garnier",
-           "speaker:morel", "category:sprints", "site:python.org", "micro-python",
-           "(python OR django) NOT tag:asyncio", "évènements", "lang:en sprint"]
+QUERIES = [
+    "python",
+    "pyramid django",
+    "flask OR pyramid",
+    "pyramid NOT eleven",
+    '"PEP 8"',
+    "capt*",
+    "gunicorm~",
+    "title:pyramid",
+    "tag:pyladies",
+    "author:garnier",
+    "speaker:morel",
+    "category:sprints",
+    "site:python.org",
+    "micro-python",
+    "(python OR django) NOT tag:asyncio",
+    "évènements",
+    "lang:en sprint",
+]
 
 
 def bench_texts() -> list[str]:
     path = SHARED / "tools" / "bench-queries.txt"
     if not path.exists():
         return []
-    lines = [line for line in path.read_text().splitlines() if line.strip()
-             and not line.startswith("#")]
-    return [line.split("|")[2].strip() for line in lines if len(line.split("|")) > 2
-            and line.split("|")[2].strip()]
+    lines = [
+        line for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")
+    ]
+    return [
+        line.split("|")[2].strip()
+        for line in lines
+        if len(line.split("|")) > 2 and line.split("|")[2].strip()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +57,8 @@ def engine(tmp_path_factory):
     index_archives(root / "index", [Archive(archive, ArchiveOptions("demo"))])
     (archive / "pages" / "a-propos.rst").unlink()  # deletions must be honoured too
     (archive / "pages" / "new.rst").write_text(  # and a second segment searched
-        "Nouvelle page\n#############\n\nLe langage Python, encore.\n")
+        "Nouvelle page\n#############\n\nLe langage Python, encore.\n"
+    )
     index_archives(root / "index", [Archive(archive, ArchiveOptions("demo"))])
     with SearchIndex(root / "index") as handle:
         yield handle
@@ -93,8 +113,16 @@ def nantes(tmp_path_factory):
         yield handle
 
 
-SCORED = QUERIES + ["nantes python", '"python nantes"', '"liste de diffusion"', "pyth*",
-                    "pyhton~", "django NOT flask", "sprint OR atelier", "title:python"]
+SCORED = QUERIES + [
+    "nantes python",
+    '"python nantes"',
+    '"liste de diffusion"',
+    "pyth*",
+    "pyhton~",
+    "django NOT flask",
+    "sprint OR atelier",
+    "title:python",
+]
 
 
 @pytest.mark.parametrize("text", SCORED + bench_texts())
@@ -115,7 +143,8 @@ def test_set_scores_equal_whoosh_scores(nantes, text):
     assert set(DocSets(searcher).docs(query)) == set(expected)
     within = set(list(expected)[::2])
     assert DocSets(searcher).scores(query, within) == pytest.approx(
-        {d: s for d, s in expected.items() if d in within}, rel=1e-12)
+        {d: s for d, s in expected.items() if d in within}, rel=1e-12
+    )
 
 
 def test_fuzzy_and_prefix_rank_on_a_multi_segment_index(engine):

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from barcamp_search.model import Block, Document, ParsedSection, Person
 from barcamp_search.read.people import (
     MAX_NAME_LENGTH as MAX_NAME,
+)
+from barcamp_search.read.people import (
     clean_name,
     find_people,
     looks_like_name,
     section_speakers,
 )
-from barcamp_search.model import Block, Document, ParsedSection, Person
 
 # --- helpers -----------------------------------------------------------------
 
@@ -23,14 +25,21 @@ def para(text: str, kind: str = "paragraph", line: int | None = None) -> Block:
     return Block(kind, text, line)
 
 
-def section(anchor: str, title: str, *blocks: Block, parent: str | None = None,
-            level: int = 1, line: int | None = None) -> ParsedSection:
+def section(
+    anchor: str,
+    title: str,
+    *blocks: Block,
+    parent: str | None = None,
+    level: int = 1,
+    line: int | None = None,
+) -> ParsedSection:
     return ParsedSection(anchor, title, level, parent, "", tuple(blocks), line)
 
 
 def doc(*blocks: Block, sections: tuple[ParsedSection, ...] = ()) -> Document:
-    return Document(title="Post", fields={}, text="", blocks=tuple(blocks),
-                    sections=sections, links=())
+    return Document(
+        title="Post", fields={}, text="", blocks=tuple(blocks), sections=sections, links=()
+    )
 
 
 def people_of(*texts: str, kind: str = "paragraph") -> list[tuple[str, str]]:
@@ -49,14 +58,23 @@ def names_of(*texts: str, kind: str = "paragraph") -> list[str]:
     ("text", "expected"),
     [
         ("Intervenant : Florent", [("Florent", "speaker")]),
-        ("Intervenant : Damien Nicolas, Gordon",
-         [("Damien Nicolas", "speaker"), ("Gordon", "speaker")]),
-        ("Participants : Florent, Antoine et Pablo",
-         [("Florent", "participant"), ("Antoine", "participant"), ("Pablo", "participant")]),
+        (
+            "Intervenant : Damien Nicolas, Gordon",
+            [("Damien Nicolas", "speaker"), ("Gordon", "speaker")],
+        ),
+        (
+            "Participants : Florent, Antoine et Pablo",
+            [("Florent", "participant"), ("Antoine", "participant"), ("Pablo", "participant")],
+        ),
         ("Participants : Mathieu F., ?, ?, ?", [("Mathieu F.", "participant")]),
-        ("Participants : Jean D., Georges G., Jean-Baptiste, ?",
-         [("Jean D.", "participant"), ("Georges G.", "participant"),
-          ("Jean-Baptiste", "participant")]),
+        (
+            "Participants : Jean D., Georges G., Jean-Baptiste, ?",
+            [
+                ("Jean D.", "participant"),
+                ("Georges G.", "participant"),
+                ("Jean-Baptiste", "participant"),
+            ],
+        ),
         ("Participant : Reine", [("Reine", "participant")]),
         ("Rapporteur : Pablo", [("Pablo", "reporter")]),
         ("Rapporteuse : Zoé Martin", [("Zoé Martin", "reporter")]),
@@ -65,26 +83,46 @@ def names_of(*texts: str, kind: str = "paragraph") -> list[str]:
         ("Présentée par Claire Dupont", [("Claire Dupont", "speaker")]),
         ("Présenté par Marc Petit", [("Marc Petit", "speaker")]),
         ("Intervenante : Élodie Martin", [("Élodie Martin", "speaker")]),
-        ("Intervenants : Farid, Gaëlle et Hugo",
-         [("Farid", "speaker"), ("Gaëlle", "speaker"), ("Hugo", "speaker")]),
+        (
+            "Intervenants : Farid, Gaëlle et Hugo",
+            [("Farid", "speaker"), ("Gaëlle", "speaker"), ("Hugo", "speaker")],
+        ),
         ("Intervenant(e)(s) : Anne Roy", [("Anne Roy", "speaker")]),
         ("Orateur : Paul Henri", [("Paul Henri", "speaker")]),
         ("Oratrice : Lucie Blanc", [("Lucie Blanc", "speaker")]),
         ("Speaker: Vijay Kumar", [("Vijay Kumar", "speaker")]),
         ("Presenter: Jeff Fischer", [("Jeff Fischer", "speaker")]),
         ("Speakers: Shrayas & Karthik", [("Shrayas", "speaker"), ("Karthik", "speaker")]),
-        ("Speaker: Abhijeet Kendurkar and Rohan Purekar",
-         [("Abhijeet Kendurkar", "speaker"), ("Rohan Purekar", "speaker")]),
-        ("Speakers: Akshay Gaikwad, Amol Kahat, Bhavin Gandhi, Chandan Kumar, Vishal Vijayraghavan",
-         [("Akshay Gaikwad", "speaker"), ("Amol Kahat", "speaker"), ("Bhavin Gandhi", "speaker"),
-          ("Chandan Kumar", "speaker"), ("Vishal Vijayraghavan", "speaker")]),
-        ("Speakers: Moshe Zadka, Al Sweigart, Asheesh Laroia and Philip James",
-         [("Moshe Zadka", "speaker"), ("Al Sweigart", "speaker"), ("Asheesh Laroia", "speaker"),
-          ("Philip James", "speaker")]),
+        (
+            "Speaker: Abhijeet Kendurkar and Rohan Purekar",
+            [("Abhijeet Kendurkar", "speaker"), ("Rohan Purekar", "speaker")],
+        ),
+        (
+            "Speakers: Akshay Gaikwad, Amol Kahat, Bhavin Gandhi, Chandan Kumar, "
+            "Vishal Vijayraghavan",
+            [
+                ("Akshay Gaikwad", "speaker"),
+                ("Amol Kahat", "speaker"),
+                ("Bhavin Gandhi", "speaker"),
+                ("Chandan Kumar", "speaker"),
+                ("Vishal Vijayraghavan", "speaker"),
+            ],
+        ),
+        (
+            "Speakers: Moshe Zadka, Al Sweigart, Asheesh Laroia and Philip James",
+            [
+                ("Moshe Zadka", "speaker"),
+                ("Al Sweigart", "speaker"),
+                ("Asheesh Laroia", "speaker"),
+                ("Philip James", "speaker"),
+            ],
+        ),
         ("Speaker Bio: Monte Davidoff", [("Monte Davidoff", "speaker")]),
         ("Speaker bio: William Deegan", [("William Deegan", "speaker")]),
-        ("Speaker bio: Doug Purcell is an indie software engineer and publisher.",
-         [("Doug Purcell", "speaker")]),
+        (
+            "Speaker bio: Doug Purcell is an indie software engineer and publisher.",
+            [("Doug Purcell", "speaker")],
+        ),
     ],
 )
 def test_label_lines(text: str, expected: list[tuple[str, str]]) -> None:
@@ -111,7 +149,8 @@ def test_english_singular_label_keeps_the_name_before_the_affiliation() -> None:
     assert names_of("Speaker: Dhanesh Kasinathan, Architect at Pramathi") == ["Dhanesh Kasinathan"]
     assert names_of("Speaker: Poruri Sai Rahul, Scientific Developer") == ["Poruri Sai Rahul"]
     assert names_of("Speaker: Dr. R. Senthilkumar, Assistant Professor, IRTT, Erode") == [
-        "R. Senthilkumar"]
+        "R. Senthilkumar"
+    ]
 
 
 def test_honorifics_are_removed() -> None:
@@ -156,15 +195,25 @@ def test_overlong_sentence_value_is_not_a_name() -> None:
 
 
 def test_definition_list_speaker() -> None:
-    blocks = (para("Topic:", "term"), para("Python Language", "definition"),
-              para("Speaker:", "term"), para("Guido van Rossum", "definition"),
-              para("Speaker Bio", "term"),
-              para("Guido van Rossum is the author of the Python language.", "definition"))
+    blocks = (
+        para("Topic:", "term"),
+        para("Python Language", "definition"),
+        para("Speaker:", "term"),
+        para("Guido van Rossum", "definition"),
+        para("Speaker Bio", "term"),
+        para("Guido van Rossum is the author of the Python language.", "definition"),
+    )
     assert people_of_blocks(blocks) == [("Guido van Rossum", "speaker")]
-    blocks = (para("Speakers", "term"),
-              para("Moshe Zadka, Al Sweigart, Asheesh Laroia, and Philip James", "definition"))
+    blocks = (
+        para("Speakers", "term"),
+        para("Moshe Zadka, Al Sweigart, Asheesh Laroia, and Philip James", "definition"),
+    )
     assert [n for n, _ in people_of_blocks(blocks)] == [
-        "Moshe Zadka", "Al Sweigart", "Asheesh Laroia", "Philip James"]
+        "Moshe Zadka",
+        "Al Sweigart",
+        "Asheesh Laroia",
+        "Philip James",
+    ]
 
 
 def people_of_blocks(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
@@ -178,28 +227,44 @@ def people_of_blocks(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Laurent Guérin ltguerin a présenté\n\"Bootstraping d'une application web\"",
-         ["Laurent Guérin"]),
-        ("Céline Libéral et Zoé Belleton ont présenté \"PyGame avec Python 3\".",
-         ["Céline Libéral", "Zoé Belleton"]),
-        ("Lors de ce meetup, Raphaël Braud nous a présenté GrapheekDB, une base de graphe.",
-         ["Raphaël Braud"]),
+        (
+            'Laurent Guérin ltguerin a présenté\n"Bootstraping d\'une application web"',
+            ["Laurent Guérin"],
+        ),
+        (
+            'Céline Libéral et Zoé Belleton ont présenté "PyGame avec Python 3".',
+            ["Céline Libéral", "Zoé Belleton"],
+        ),
+        (
+            "Lors de ce meetup, Raphaël Braud nous a présenté GrapheekDB, une base de graphe.",
+            ["Raphaël Braud"],
+        ),
         ("Présentation d'asyncio (par Gaël) : La bibliothèque asyncio fournit ...", ["Gaël"]),
-        ("Laurent Peuch nous montrera les différents outils de debug en Python.",
-         ["Laurent Peuch"]),
+        (
+            "Laurent Peuch nous montrera les différents outils de debug en Python.",
+            ["Laurent Peuch"],
+        ),
         ("Nicolas Pettiaux nous présentera une application Django.", ["Nicolas Pettiaux"]),
         ("Cédric y présentera Django", ["Cédric"]),
-        ("Une présentation sur Flask sera donnée par Guillaume Ayoub. Flask est un framework.",
-         ["Guillaume Ayoub"]),
-        ("Compte-rendu de la présentation de Pyramid par Gaël et de l'intervention de Hugo.",
-         ["Gaël"]),
-        ("La présentation principale sera donnée par Sébastien Labbé et Franco\nSaliola.",
-         ["Sébastien Labbé", "Franco Saliola"]),
-        ("The first talk of the evening was given by Krishnan in Python Test\nAutomation.",
-         ["Krishnan"]),
-        ("First talk was given by Abishek Postgresql \"EXPLAIN\".", ["Abishek"]),
+        (
+            "Une présentation sur Flask sera donnée par Guillaume Ayoub. Flask est un framework.",
+            ["Guillaume Ayoub"],
+        ),
+        (
+            "Compte-rendu de la présentation de Pyramid par Gaël et de l'intervention de Hugo.",
+            ["Gaël"],
+        ),
+        (
+            "La présentation principale sera donnée par Sébastien Labbé et Franco\nSaliola.",
+            ["Sébastien Labbé", "Franco Saliola"],
+        ),
+        (
+            "The first talk of the evening was given by Krishnan in Python Test\nAutomation.",
+            ["Krishnan"],
+        ),
+        ('First talk was given by Abishek Postgresql "EXPLAIN".', ["Abishek"]),
         ("This month, we'll have a talk by Roni Dover on open source software.", ["Roni Dover"]),
-        ("\"SQLAlchemy and You\" by Ryan Kuhl", ["Ryan Kuhl"]),
+        ('"SQLAlchemy and You" by Ryan Kuhl', ["Ryan Kuhl"]),
         ("The talk was presented by Guido van Rossum at PyCon.", ["Guido van Rossum"]),
         ("KS Sreeram gave a talk on writing parsers.", ["KS Sreeram"]),
     ],
@@ -210,7 +275,8 @@ def test_prose_forms(text: str, expected: list[str]) -> None:
 
 def test_animé_par_in_prose_is_a_host() -> None:
     assert people_of("Notre premier barcamp, animé par Georges nous\na permis d'aborder") == [
-        ("Georges", "host")]
+        ("Georges", "host")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -235,8 +301,10 @@ def test_prose_that_names_nobody(text: str) -> None:
 
 
 def test_prose_is_ignored_in_block_quotes_but_label_lines_count() -> None:
-    quoted = (para("Intervenant : Jules Citation", "quote"),
-              para("Olivier Bélanger a présenté sa thèse.", "quote"))
+    quoted = (
+        para("Intervenant : Jules Citation", "quote"),
+        para("Olivier Bélanger a présenté sa thèse.", "quote"),
+    )
     assert people_of_blocks(quoted) == [("Jules Citation", "speaker")]
 
 
@@ -244,85 +312,135 @@ def test_prose_is_ignored_in_block_quotes_but_label_lines_count() -> None:
 
 
 def test_talk_list_items_after_a_talk_label_paragraph() -> None:
-    blocks = (para("Flash presentations :"),
-              para("Joao S. O. Bueno: Status of Python on Free Graphics Software", "item"),
-              para("Sébastien Labbé and Franco Saliola on cryptography with Sage", "item"),
-              para("Simon Law: Cygwinreg and ctypes -- Using the Windows registry", "item"),
-              para("18h00: Doors opening", "item"))
+    blocks = (
+        para("Flash presentations :"),
+        para("Joao S. O. Bueno: Status of Python on Free Graphics Software", "item"),
+        para("Sébastien Labbé and Franco Saliola on cryptography with Sage", "item"),
+        para("Simon Law: Cygwinreg and ctypes -- Using the Windows registry", "item"),
+        para("18h00: Doors opening", "item"),
+    )
     assert [n for n, _ in people_of_blocks(blocks)] == [
-        "Joao S. O. Bueno", "Sébastien Labbé", "Franco Saliola", "Simon Law"]
+        "Joao S. O. Bueno",
+        "Sébastien Labbé",
+        "Franco Saliola",
+        "Simon Law",
+    ]
 
 
 def test_name_colon_items_need_a_talk_context() -> None:
-    blocks = (para("To get the most value out of this presentation:"),
-              para("Install PyCharm: http://example.org", "item"),
-              para("Open Source: why it matters", "item"))
+    blocks = (
+        para("To get the most value out of this presentation:"),
+        para("Install PyCharm: http://example.org", "item"),
+        para("Open Source: why it matters", "item"),
+    )
     assert people_of_blocks(blocks) == []
-    assert people_of_blocks((para("Les infos pratiques :"),
-                             para("Jean Dupont: Introduction", "item"))) == []
+    assert (
+        people_of_blocks((para("Les infos pratiques :"), para("Jean Dupont: Introduction", "item")))
+        == []
+    )
 
 
 def test_talk_list_items_under_a_talk_list_section() -> None:
-    d = doc(sections=(
-        section("speakers", "Speakers",
+    d = doc(
+        sections=(
+            section(
+                "speakers",
+                "Speakers",
                 para("Karen Dalton - Strategies for Making People Feel Welcome", "item"),
                 para("Zen of Python: A quick lightning talk", "item"),
                 para("Colonel: Demoed a few of his websites", "item"),
                 para("Pizza sponsored by Jane Doe", "item"),
-                para('Jean-Lou Dupont, "Message Switch" pour une architecture "Design by Actor"',
-                     "item")),
-        section("talk-1", "Talk 1: Ethernet – A Brief History",
-                para("Key Takeaways: the frame format", "item")),
-    ))
+                para(
+                    'Jean-Lou Dupont, "Message Switch" pour une architecture "Design by Actor"',
+                    "item",
+                ),
+            ),
+            section(
+                "talk-1",
+                "Talk 1: Ethernet – A Brief History",
+                para("Key Takeaways: the frame format", "item"),
+            ),
+        )
+    )
     persons, _ = find_people(d)
-    assert persons == (Person("Karen Dalton", "speaker", "speakers"),
-                       Person("Jean-Lou Dupont", "speaker", "speakers"))
+    assert persons == (
+        Person("Karen Dalton", "speaker", "speakers"),
+        Person("Jean-Lou Dupont", "speaker", "speakers"),
+    )
 
 
 def test_title_dash_name_items_in_a_talk_list() -> None:
-    d = doc(sections=(
-        section("pres", "Les présentations",
+    d = doc(
+        sections=(
+            section(
+                "pres",
+                "Les présentations",
                 para("Pyramid VS Django - Bernard Chhun", "item"),
                 para("ZeroMQ - Yannick Hold-Geoffroy", "item"),
                 para("The Insider Scoop to Beautiful Soup - Doug Purcell (lightning talk)", "item"),
-                para("Data Pipelines - Best Practices", "item")),
-        section("other", "Programme", para("Lettuce - Gregory Eric Sanderson", "item")),
-    ))
+                para("Data Pipelines - Best Practices", "item"),
+            ),
+            section("other", "Programme", para("Lettuce - Gregory Eric Sanderson", "item")),
+        )
+    )
     persons, _ = find_people(d)
     assert [p.name for p in persons] == ["Bernard Chhun", "Yannick Hold-Geoffroy", "Doug Purcell"]
 
 
 def test_par_items() -> None:
-    d = doc(sections=(
-        section("toulouse", "Toulouse",
+    d = doc(
+        sections=(
+            section(
+                "toulouse",
+                "Toulouse",
                 para("la manipulation des types de base du langage, par Alexandre Guy", "item"),
                 para("OpenPyXL : réalisation de la librairie par Eric Gazoni (30min)", "item"),
-                para("plumbum et un serveur distant pour tester les scripts proposés par Fabien",
-                     "item")),
-    ))
+                para(
+                    "plumbum et un serveur distant pour tester les scripts proposés par Fabien",
+                    "item",
+                ),
+            ),
+        )
+    )
     persons, _ = find_people(d)
     assert [p.name for p in persons] == ["Alexandre Guy", "Eric Gazoni"]
 
 
 def test_heading_speaker_goes_to_the_parent_section() -> None:
-    d = doc(sections=(
-        section("talk-1", "Talk 1: Ethernet – A Brief History"),
-        section("speaker-shrayas", "Speaker: Shrayas", parent="talk-1", level=2),
-        section("details", "Details", para("Frames."), parent="talk-1", level=2),
-        section("speaker-top", "Speaker: Revanth"),
-    ))
+    d = doc(
+        sections=(
+            section("talk-1", "Talk 1: Ethernet – A Brief History"),
+            section("speaker-shrayas", "Speaker: Shrayas", parent="talk-1", level=2),
+            section("details", "Details", para("Frames."), parent="talk-1", level=2),
+            section("speaker-top", "Speaker: Revanth"),
+        )
+    )
     persons, _ = find_people(d)
-    assert persons == (Person("Shrayas", "speaker", "talk-1"),
-                       Person("Revanth", "speaker", "speaker-top"))
+    assert persons == (
+        Person("Shrayas", "speaker", "talk-1"),
+        Person("Revanth", "speaker", "speaker-top"),
+    )
     assert section_speakers(d, persons) == {
-        "talk-1": ("Shrayas",), "speaker-shrayas": ("Shrayas",), "details": ("Shrayas",),
-        "speaker-top": ("Revanth",)}
+        "talk-1": ("Shrayas",),
+        "speaker-shrayas": ("Shrayas",),
+        "details": ("Shrayas",),
+        "speaker-top": ("Revanth",),
+    }
 
 
 def test_heading_speaker_bio_goes_to_the_parent_section() -> None:
-    d = doc(sections=(section("main", "Main Talk: MonkeyType"),
-                      section("bio", "Speaker bio: Moshe Zadka", para("Moshe has been ..."),
-                              parent="main", level=2)))
+    d = doc(
+        sections=(
+            section("main", "Main Talk: MonkeyType"),
+            section(
+                "bio",
+                "Speaker bio: Moshe Zadka",
+                para("Moshe has been ..."),
+                parent="main",
+                level=2,
+            ),
+        )
+    )
     assert find_people(d)[0] == (Person("Moshe Zadka", "speaker", "main"),)
 
 
@@ -332,8 +450,10 @@ def test_heading_speaker_bio_goes_to_the_parent_section() -> None:
         ('"Ruff: an extremely fast Python linter" presented by Monte Davidoff', ["Monte Davidoff"]),
         ('"GenAI-Powered Microservice Automation" by Val Huber', ["Val Huber"]),
         ("PyShark in Network Packet Analysis by Rengaraj", ["Rengaraj"]),
-        ("Lightning Talk by Vijay Kumar and Shrayas Rajagopal",
-         ["Vijay Kumar", "Shrayas Rajagopal"]),
+        (
+            "Lightning Talk by Vijay Kumar and Shrayas Rajagopal",
+            ["Vijay Kumar", "Shrayas Rajagopal"],
+        ),
         ("Hadoop with Python by S.Venkatesh", ["S.Venkatesh"]),
         ("Networking and Tea Break by Qube Cinemas", []),
         ("Networking Tea Break sponsored by InkMonk", []),
@@ -352,13 +472,20 @@ def test_title_by_name(title: str, expected: list[str]) -> None:
 
 
 def test_name_colon_title_under_a_talk_list_parent() -> None:
-    d = doc(sections=(
-        section("main", "Main Presentation"),
-        section("alex", "Alexandre Vassalotti: CPython module extension", para("More."),
-                parent="main", level=2),
-        section("other", "Topic"),
-        section("web", "Web Scraping: a tutorial", parent="other", level=2),
-    ))
+    d = doc(
+        sections=(
+            section("main", "Main Presentation"),
+            section(
+                "alex",
+                "Alexandre Vassalotti: CPython module extension",
+                para("More."),
+                parent="main",
+                level=2,
+            ),
+            section("other", "Topic"),
+            section("web", "Web Scraping: a tutorial", parent="other", level=2),
+        )
+    )
     assert find_people(d)[0] == (Person("Alexandre Vassalotti", "speaker", "alex"),)
 
 
@@ -369,10 +496,16 @@ def test_document_order_and_dedupe_per_section() -> None:
     d = doc(
         para("Intervenant : Gaël"),
         sections=(
-            section("pyramid", "Pyramid", para("Intervenant : Gaël"), para("Intervenant : GAËL"),
-                    para("Rapporteur : Gaël")),
-            section("coroutines", "Générateurs", para("Intervenant : Hugo"),
-                    para("Intervenant : Gaël")),
+            section(
+                "pyramid",
+                "Pyramid",
+                para("Intervenant : Gaël"),
+                para("Intervenant : GAËL"),
+                para("Rapporteur : Gaël"),
+            ),
+            section(
+                "coroutines", "Générateurs", para("Intervenant : Hugo"), para("Intervenant : Gaël")
+            ),
         ),
     )
     persons, _ = find_people(d)
@@ -397,13 +530,20 @@ def test_section_speakers_inherit_from_ancestors_only() -> None:
     )
     persons, _ = find_people(d)
     assert section_speakers(d, persons) == {
-        "a": ("Alice Martin",), "a1": ("Alice Martin", "Bob Stone"),
-        "a1x": ("Alice Martin", "Bob Stone"), "b": ()}
+        "a": ("Alice Martin",),
+        "a1": ("Alice Martin", "Bob Stone"),
+        "a1x": ("Alice Martin", "Bob Stone"),
+        "b": (),
+    }
 
 
 def test_section_speakers_survives_a_parent_cycle() -> None:
-    d = doc(sections=(section("x", "X", para("Speaker: Ann Lee"), parent="y"),
-                      section("y", "Y", parent="x")))
+    d = doc(
+        sections=(
+            section("x", "X", para("Speaker: Ann Lee"), parent="y"),
+            section("y", "Y", parent="x"),
+        )
+    )
     persons, _ = find_people(d)
     assert section_speakers(d, persons) == {"x": ("Ann Lee",), "y": ("Ann Lee",)}
 
@@ -427,6 +567,7 @@ def test_clean_name_and_looks_like_name() -> None:
 
 
 # --- real corpus posts (skipped when the corpora or the readers are absent) --------
+
 
 def _reader(suffix: str):  # type: ignore[no-untyped-def]
     name, func = ("rst", "read_rst") if suffix == ".rst" else ("markdown", "read_markdown")
@@ -456,35 +597,85 @@ def _speakers_by_title(d: Document) -> dict[str | None, list[str]]:
 
 # Verified by reading each file: every speaker it names, and no one else.
 GOLD: dict[str, set[str]] = {
-    "python-nantes/sources/articles/009-cr-meetup-2014-11-18-pelican-ipython.rst":
-        {"Damien Nicolas", "Gordon", "Thomas Gratier"},
-    "python-nantes/sources/articles/022-compte-rendu-meetup-juin-2018.rst":
-        {"Laurent Guérin", "Céline Libéral", "Zoé Belleton"},
-    "python-nantes/sources/articles/011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst":
-        {"Gaël", "Hugo"},
+    "python-nantes/sources/articles/009-cr-meetup-2014-11-18-pelican-ipython.rst": {
+        "Damien Nicolas",
+        "Gordon",
+        "Thomas Gratier",
+    },
+    "python-nantes/sources/articles/022-compte-rendu-meetup-juin-2018.rst": {
+        "Laurent Guérin",
+        "Céline Libéral",
+        "Zoé Belleton",
+    },
+    "python-nantes/sources/articles/011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst": {
+        "Gaël",
+        "Hugo",
+    },
     "baypiggies/meetings/Meeting-2016-09-22.rst": {"Guido van Rossum"},
-    "baypiggies/meetings/Meeting-2017-04-27.rst":
-        {"Moshe Zadka", "Al Sweigart", "Asheesh Laroia", "Philip James"},
+    "baypiggies/meetings/Meeting-2017-04-27.rst": {
+        "Moshe Zadka",
+        "Al Sweigart",
+        "Asheesh Laroia",
+        "Philip James",
+    },
     "baypiggies/meetings/Meeting-2023-05-25.rst": {"Monte Davidoff", "Steven Cutting"},
-    "chennaipy/meetups/mom/2018/2018-11-mom-2.md":
-        {"Ashok Kumar", "Praveen Kumar", "Aziz", "Karthick", "Deepak"},
-    "chennaipy/meetups/mom/2026/2026-05-mom.md":
-        {"Shrayas", "Revanth", "Arunachaleswaran", "Govindaraj", "Praveen", "Madhava Kumar"},
-    "pythonpune/2019/May/README.md":
-        {"Akshay Gaikwad", "Amol Kahat", "Bhavin Gandhi", "Chandan Kumar", "Vishal Vijayraghavan"},
+    "chennaipy/meetups/mom/2018/2018-11-mom-2.md": {
+        "Ashok Kumar",
+        "Praveen Kumar",
+        "Aziz",
+        "Karthick",
+        "Deepak",
+    },
+    "chennaipy/meetups/mom/2026/2026-05-mom.md": {
+        "Shrayas",
+        "Revanth",
+        "Arunachaleswaran",
+        "Govindaraj",
+        "Praveen",
+        "Madhava Kumar",
+    },
+    "pythonpune/2019/May/README.md": {
+        "Akshay Gaikwad",
+        "Amol Kahat",
+        "Bhavin Gandhi",
+        "Chandan Kumar",
+        "Vishal Vijayraghavan",
+    },
     "afpyro/dates/2013/2013_10_23.rst": {"Laurent Peuch", "Nicolas Pettiaux"},
     "afpyro/dates/2016/2016_10_18.rst": {"Cédric"},
     "mtlpy/2010/5/mp-8.md": {"Alexandre Vassalotti"},
-    "quebecpython/2013-11-17.md":
-        {"Bernard Chhun", "Yannick Hold-Geoffroy", "Gregory Eric Sanderson"},
-    "baypiggies/meetings/Meeting-2018-12-20.rst":
-        {"Doug Purcell", "Chris Brousseau", "Ahsan Zhahid"},
-    "mtlpy/2011/5/mp-21.md": {"Joao S. O. Bueno", "Christopher Allan Webber", "Eric Schrijver",
-                              "Alex Quessy", "Ricardo Lafuente", "Alessandro Rimoldi",
-                              "Gregory Pittman"},
-    "hostile/speaker-variants.rst": {"Alice Dupont", "Bob Sans-Espace", "Claire Insécable",
-                                     "Damien Fine", "Élodie Martin", "Farid", "Gaëlle", "Hugo",
-                                     "Inès Gras", "Jules Citation", "N" * MAX_NAME},
+    "quebecpython/2013-11-17.md": {
+        "Bernard Chhun",
+        "Yannick Hold-Geoffroy",
+        "Gregory Eric Sanderson",
+    },
+    "baypiggies/meetings/Meeting-2018-12-20.rst": {
+        "Doug Purcell",
+        "Chris Brousseau",
+        "Ahsan Zhahid",
+    },
+    "mtlpy/2011/5/mp-21.md": {
+        "Joao S. O. Bueno",
+        "Christopher Allan Webber",
+        "Eric Schrijver",
+        "Alex Quessy",
+        "Ricardo Lafuente",
+        "Alessandro Rimoldi",
+        "Gregory Pittman",
+    },
+    "hostile/speaker-variants.rst": {
+        "Alice Dupont",
+        "Bob Sans-Espace",
+        "Claire Insécable",
+        "Damien Fine",
+        "Élodie Martin",
+        "Farid",
+        "Gaëlle",
+        "Hugo",
+        "Inès Gras",
+        "Jules Citation",
+        "N" * MAX_NAME,
+    },
     "python-nantes/sources/articles/012-annonce-barcamp-2015-02-24.rst": set(),
     "afpyro/dates/2015/2015_03_06.rst": {"Michael", "Ludovic", "Fabien", "Stephane"},
 }
@@ -501,11 +692,13 @@ def test_real_barcamp_report_roles_and_sections(corpora: Path) -> None:
     titles = {s.anchor: s.title for s in d.sections}
     persons, _ = find_people(d)
     got = [(p.name, p.role, titles.get(p.section) if p.section else None) for p in persons]
-    assert got[:5] == [("Georges", "host", None),
-                       ("Florent", "participant", "Outils Python pour les adminsys/devops"),
-                       ("Antoine", "participant", "Outils Python pour les adminsys/devops"),
-                       ("Pablo", "participant", "Outils Python pour les adminsys/devops"),
-                       ("Pablo", "reporter", "Outils Python pour les adminsys/devops")]
+    assert got[:5] == [
+        ("Georges", "host", None),
+        ("Florent", "participant", "Outils Python pour les adminsys/devops"),
+        ("Antoine", "participant", "Outils Python pour les adminsys/devops"),
+        ("Pablo", "participant", "Outils Python pour les adminsys/devops"),
+        ("Pablo", "reporter", "Outils Python pour les adminsys/devops"),
+    ]
     assert ("Mathieu F.", "participant", "Django") in got
     assert not any("?" in name for name, _, _ in got)
 
@@ -538,5 +731,7 @@ def test_print_observed_precision_on_gold_sample(corpora: Path) -> None:
         expected += len(gold)
     if not found:
         pytest.skip("no corpus files")
-    print(f"\npeople: speaker precision {correct}/{found} = {correct / found:.1%}, "
-          f"recall {correct}/{expected} = {correct / max(expected, 1):.1%}")
+    print(
+        f"\npeople: speaker precision {correct}/{found} = {correct / found:.1%}, "
+        f"recall {correct}/{expected} = {correct / max(expected, 1):.1%}"
+    )

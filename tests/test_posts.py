@@ -37,7 +37,10 @@ def test_normalize_tags(raw, expected):
 
 def test_categories_keep_spelling_and_merge_case_variants():
     assert normalize_categories("Django, Montréal Python, Sprints, django") == (
-        "Django", "Montréal Python", "Sprints")
+        "Django",
+        "Montréal Python",
+        "Sprints",
+    )
     # accent variants are different words: both kept
     assert normalize_categories("évènements, événements") == ("évènements", "événements")
 
@@ -52,10 +55,14 @@ def test_tag_normalisation_is_idempotent(values):
     ("raw", "expected"),
     [
         ("Pierre, Gordon, Florent", ("Pierre", "Gordon", "Florent")),
-        ("Moshe Zadka, Al Sweigart, Asheesh Laroia and Philip James",
-         ("Moshe Zadka", "Al Sweigart", "Asheesh Laroia", "Philip James")),
-        ("Guido Van Rossum, Jukka Lehtosalo, Greg Price, and David Fisher",
-         ("Guido Van Rossum", "Jukka Lehtosalo", "Greg Price", "David Fisher")),
+        (
+            "Moshe Zadka, Al Sweigart, Asheesh Laroia and Philip James",
+            ("Moshe Zadka", "Al Sweigart", "Asheesh Laroia", "Philip James"),
+        ),
+        (
+            "Guido Van Rossum, Jukka Lehtosalo, Greg Price, and David Fisher",
+            ("Guido Van Rossum", "Jukka Lehtosalo", "Greg Price", "David Fisher"),
+        ),
         ("Bhavin Gandhi & Vishal Vijayraghavan", ("Bhavin Gandhi", "Vishal Vijayraghavan")),
         ("Florent, Antoine et Pablo", ("Florent", "Antoine", "Pablo")),
         ("Chandan Kumar (raukadah)", ("Chandan Kumar",)),
@@ -64,8 +71,10 @@ def test_tag_normalisation_is_idempotent(values):
         ("Lucas Cimon lucas.cimon AT gmail", ("Lucas Cimon",)),
         (("Author, First", "Author, Second"), ("Author, First", "Author, Second")),
         ("Author, First; Author, Second", ("Author, First", "Author, Second")),
-        (("Moshe Zadka", "Asheesh Laroia and Philip James"),
-         ("Moshe Zadka", "Asheesh Laroia", "Philip James")),
+        (
+            ("Moshe Zadka", "Asheesh Laroia and Philip James"),
+            ("Moshe Zadka", "Asheesh Laroia", "Philip James"),
+        ),
         ("", ()),
     ],
 )
@@ -107,8 +116,10 @@ def test_bad_dates_raise_value_error(raw):
 @pytest.mark.parametrize(
     ("title", "slug"),
     [
-        ("Compte-rendu des conférences : Pélican et (i)Python",
-         "compte-rendu-des-conferences-pelican-et-ipython"),
+        (
+            "Compte-rendu des conférences : Pélican et (i)Python",
+            "compte-rendu-des-conferences-pelican-et-ipython",
+        ),
         ("This is a super article !", "this-is-a-super-article"),
         ("Meetup #42: data pipelines", "meetup-42-data-pipelines"),
         ("<b>Bold</b> title", "bold-title"),
@@ -121,7 +132,12 @@ def test_slugify_like_pelican(title, slug):
 def test_anchors_like_docutils():
     assert make_anchor("Let's roll") == "let-s-roll"
     assert make_anchor("Outils Python pour les adminsys / devops") == (
-        "outils-python-pour-les-adminsys-devops")
+        "outils-python-pour-les-adminsys-devops"
+    )
     maker = AnchorMaker()
     assert [maker("Intro"), maker("Intro"), maker("2024"), maker("Intro")] == [
-        "intro", "intro-1", "section-1", "intro-2"]
+        "intro",
+        "intro-1",
+        "section-1",
+        "intro-2",
+    ]

@@ -102,7 +102,10 @@ def test_mtlpy_headings_are_sections_not_title():
     assert (main.anchor, main.level, main.parent) == ("main-presentation", 1, None)
     assert talk.anchor == "alexandre-vassalotti-cpython-module-extension"
     assert (talk.title, talk.level, talk.parent, talk.line) == (
-        "Alexandre Vassalotti: CPython module extension", 2, "main-presentation", 12,
+        "Alexandre Vassalotti: CPython module extension",
+        2,
+        "main-presentation",
+        12,
     )
     # raw <video> fallback text is searchable but not prose
     assert "Your browser doesn't support HTML5" in talk.text
@@ -649,11 +652,49 @@ def test_deep_nesting_degrades_with_a_warning():
 # --- robustness ---------------------------------------------------------------
 
 _PIECES = st.sampled_from(
-    ["---\n", "+++\n", "Title: x\n", "    y\n", "\n", "# h\n", "## ", "<a href='u'>", "</a>",
-     "<p>", "<li>", "<script>", "</script>", "<!--", "-->", "<!--:en-->", "{{< x >}}", "{{%",
-     "[a][]", "[a]: http://x\n", "![i](j)", "`", "```\n", "> ", "- ", "|a|b|\n|-|-|\n", "*",
-     "&nbsp;", "http://x.y/(a)", "<br>", "<![CDATA[", "<!X", "<?", "title: [", "a: {b: 1}\n",
-     "\t", "\u202e", "é", "<", ">", '"']
+    [
+        "---\n",
+        "+++\n",
+        "Title: x\n",
+        "    y\n",
+        "\n",
+        "# h\n",
+        "## ",
+        "<a href='u'>",
+        "</a>",
+        "<p>",
+        "<li>",
+        "<script>",
+        "</script>",
+        "<!--",
+        "-->",
+        "<!--:en-->",
+        "{{< x >}}",
+        "{{%",
+        "[a][]",
+        "[a]: http://x\n",
+        "![i](j)",
+        "`",
+        "```\n",
+        "> ",
+        "- ",
+        "|a|b|\n|-|-|\n",
+        "*",
+        "&nbsp;",
+        "http://x.y/(a)",
+        "<br>",
+        "<![CDATA[",
+        "<!X",
+        "<?",
+        "title: [",
+        "a: {b: 1}\n",
+        "\t",
+        "\u202e",
+        "é",
+        "<",
+        ">",
+        '"',
+    ]
 )
 
 

@@ -31,10 +31,18 @@ HOSTILE = CORPORA / "hostile"
 NANTES = CORPORA / "python-nantes" / "sources" / "articles"
 RST_ARCHIVES = ("python-nantes", "mtlpy-rst-2012", "baypiggies", "afpyro", "pelican-tests")
 DOCUTILS_MESSAGES = (
-    "Unknown directive type", "Unknown interpreted text role", "Undefined substitution",
-    "Unknown target name", "directive disabled", "roles disabled", "System Message",
-    "Title underline too short", "File and URL access deactivated", "autonumbered footnote",
-    "Inconsistent title style", "Missing matching underline",
+    "Unknown directive type",
+    "Unknown interpreted text role",
+    "Undefined substitution",
+    "Unknown target name",
+    "directive disabled",
+    "roles disabled",
+    "System Message",
+    "Title underline too short",
+    "File and URL access deactivated",
+    "autonumbered footnote",
+    "Inconsistent title style",
+    "Missing matching underline",
 )
 
 
@@ -82,8 +90,14 @@ def all_rst_files() -> list[Path]:
 
 
 def test_nantes_title_and_fields() -> None:
-    doc = read(corpus("python-nantes", "sources", "articles",
-                      "011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst"))
+    doc = read(
+        corpus(
+            "python-nantes",
+            "sources",
+            "articles",
+            "011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst",
+        )
+    )
     assert doc.title == "Compte-rendu des conférences : Pyramid, Générateurs et co-routines"
     assert doc.fields == {
         "date": "2015-01-27",
@@ -91,16 +105,22 @@ def test_nantes_title_and_fields() -> None:
         "category": "comptes-rendus",
         "author": "Florent Lebreton",
         "summary": "Compte-rendu de la présentation de Pyramid par Gaël et de "
-                   "l'intervention sur les générateurs et les co-routines de Hugo.",
+        "l'intervention sur les générateurs et les co-routines de Hugo.",
     }
     assert doc.text.startswith("Pour ce premier meetup de janvier")
     assert [s.anchor for s in doc.sections] == [
-        "pyramid", "generateurs-et-coroutines", "les-iterateurs-iterables",
-        "les-generateurs", "les-co-routines",
+        "pyramid",
+        "generateurs-et-coroutines",
+        "les-iterateurs-iterables",
+        "les-generateurs",
+        "les-co-routines",
     ]
     assert [(s.level, s.parent) for s in doc.sections] == [
-        (1, None), (1, None), (2, "generateurs-et-coroutines"),
-        (2, "generateurs-et-coroutines"), (2, "generateurs-et-coroutines"),
+        (1, None),
+        (1, None),
+        (2, "generateurs-et-coroutines"),
+        (2, "generateurs-et-coroutines"),
+        (2, "generateurs-et-coroutines"),
     ]
     pyramid, generators = doc.sections[0], doc.sections[1]
     assert pyramid.title == "Pyramid"
@@ -124,13 +144,25 @@ def test_email_field_is_dropped_everywhere() -> None:
 @pytest.mark.parametrize(
     ("name", "anchors"),
     [
-        ("003-cr-meetup-2014-07-09.rst", [
-            "outils-python-pour-les-adminsys-devops", "django",
-            "bonnes-pratiques-et-outils-python", "regards-croises-sur-des-projets-python",
-        ]),
-        ("007-cr-mettup-2014-09-30_micro-python.rst", [
-            "presentation", "let-s-roll", "que-la-lumiere-soit", "moteur-ca-tourne", "digression",
-        ]),
+        (
+            "003-cr-meetup-2014-07-09.rst",
+            [
+                "outils-python-pour-les-adminsys-devops",
+                "django",
+                "bonnes-pratiques-et-outils-python",
+                "regards-croises-sur-des-projets-python",
+            ],
+        ),
+        (
+            "007-cr-mettup-2014-09-30_micro-python.rst",
+            [
+                "presentation",
+                "let-s-roll",
+                "que-la-lumiere-soit",
+                "moteur-ca-tourne",
+                "digression",
+            ],
+        ),
     ],
 )
 def test_nantes_section_anchors(name: str, anchors: list[str]) -> None:
@@ -168,7 +200,9 @@ def test_baypiggies_title_field_and_overlined_title() -> None:
 def test_baypiggies_authors_node_is_a_tuple() -> None:
     doc = read(corpus("baypiggies", "meetings", "Meeting-2017-04-27.rst"))
     assert doc.fields["authors"] == (
-        "Moshe Zadka", "Al Sweigart", "Asheesh Laroia and Philip James",
+        "Moshe Zadka",
+        "Al Sweigart",
+        "Asheesh Laroia and Philip James",
     )
     assert doc.fields["slug"] == "meeting-2017-04-27"
     speakers = doc.sections[0].blocks[:2]
@@ -183,7 +217,8 @@ def test_afpyro_two_top_level_sections_have_no_title() -> None:
     assert doc.title is None
     assert doc.fields == {}
     assert [(s.anchor, s.level) for s in doc.sections] == [
-        ("afpyro-a-lyon-le-23-janvier-2013", 1), ("afpyro-a-pau-le-23-janvier", 1),
+        ("afpyro-a-lyon-le-23-janvier-2013", 1),
+        ("afpyro-a-pau-le-23-janvier", 1),
     ]
 
 
@@ -281,7 +316,8 @@ def test_wrapped_url_is_rejoined() -> None:
 
 
 def test_links_named_anonymous_indirect_standalone_image() -> None:
-    doc = read_rst(dedent("""\
+    doc = read_rst(
+        dedent("""\
         Links
         #####
 
@@ -303,7 +339,8 @@ def test_links_named_anonymous_indirect_standalone_image() -> None:
            :alt: Photo
 
         Mail me at me@example.com. `Same <http://named.example/>`_.
-        """))
+        """)
+    )
     assert [(x.url, x.text, x.section) for x in doc.links] == [
         ("http://anon.example/", "anon", None),
         ("http://named.example/", "named", None),
@@ -455,20 +492,28 @@ def test_unknown_directives_and_roles() -> None:
         assert not any(m in text for m in DOCUTILS_MESSAGES), text
         assert "dQw4w9WgXcQ" not in text and ":ref:" not in text and "`" not in text
     paragraph = doc.blocks[0].text
-    for visible in ("PEP (Python Enhancement Proposal)", "PEP 8", "ailleurs", "cible",
-                    "lien cassé", "substitution-absente"):
+    for visible in (
+        "PEP (Python Enhancement Proposal)",
+        "PEP 8",
+        "ailleurs",
+        "cible",
+        "lien cassé",
+        "substitution-absente",
+    ):
         assert visible in paragraph
     assert doc.blocks[1].text == "Intervenant : Bruno Petit"
 
 
 def test_problematic_role_text() -> None:
-    doc = read_rst(dedent("""\
+    doc = read_rst(
+        dedent("""\
         .. role:: raw-html(raw)
            :format: html
 
         :ref:`Some title <label>`, :ref:`plain-label`, :doc:`~pkg/page`, *open
         and `missing`_ and |nosub| and :raw-html:`<b>secret</b>` done.
-        """))
+        """)
+    )
     text = doc.blocks[0].text
     assert text == "Some title, plain-label, pkg/page, *open\nand missing and nosub and  done."
     assert "secret" not in everything(doc)
@@ -557,7 +602,8 @@ def test_every_rst_file_reads_without_exception() -> None:
 
 
 def test_text_blocks_and_kinds() -> None:
-    doc = read_rst(dedent("""\
+    doc = read_rst(
+        dedent("""\
         Title
         =====
 
@@ -598,7 +644,8 @@ def test_text_blocks_and_kinds() -> None:
         ~~~
 
         Sub text.
-        """))
+        """)
+    )
     assert doc.title == "Title"
     kinds = [(b.kind, b.text) for b in doc.blocks]
     assert kinds == [
@@ -640,11 +687,26 @@ def test_warnings_are_capped() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "\n", "=====\n", "Title\n=\n", ":date:\n", ".. image::\n", ".. |x| replace:: |x|\n\n|x|\n",
-     "`a <`_", "[#]_", "__ http://x\n", ".. csv-table::\n   :url: http://127.0.0.1:8765/x\n",
-     ".. include:: /etc/passwd\n", ":authors:\n", ".. default-role:: raw\n\n`x`\n",
-     "+--+\n|  |\n+--+\n", "* \n" * 3, ".. math::\n\n   \\frac{1}{0}\n",
-     "x\n" + "=" * 5 + "\n\n" * 3],
+    [
+        "",
+        "\n",
+        "=====\n",
+        "Title\n=\n",
+        ":date:\n",
+        ".. image::\n",
+        ".. |x| replace:: |x|\n\n|x|\n",
+        "`a <`_",
+        "[#]_",
+        "__ http://x\n",
+        ".. csv-table::\n   :url: http://127.0.0.1:8765/x\n",
+        ".. include:: /etc/passwd\n",
+        ":authors:\n",
+        ".. default-role:: raw\n\n`x`\n",
+        "+--+\n|  |\n+--+\n",
+        "* \n" * 3,
+        ".. math::\n\n   \\frac{1}{0}\n",
+        "x\n" + "=" * 5 + "\n\n" * 3,
+    ],
 )
 def test_odd_inputs_do_not_raise(text: str) -> None:
     doc = read_rst(text)
@@ -684,5 +746,7 @@ def test_speed_of_all_rst_files() -> None:
         for path, text in files:
             read_rst(text, str(path))
         elapsed = time.perf_counter() - started
-        print(f"\nread_rst {label}: {len(files)} files in {elapsed:.2f} s, "
-              f"{1000 * elapsed / len(files):.2f} ms/file")
+        print(
+            f"\nread_rst {label}: {len(files)} files in {elapsed:.2f} s, "
+            f"{1000 * elapsed / len(files):.2f} ms/file"
+        )

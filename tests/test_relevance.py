@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery, SearchResults
 
@@ -47,11 +47,15 @@ TABLE: list[tuple[str, str, SearchResults]] = []
 
 def _archives(corpora: Path) -> list[Archive]:
     return [
-        Archive(corpora / "python-nantes",
-                ArchiveOptions("python-nantes", lang="fr", site_url="http://nantes.afpy.org")),
+        Archive(
+            corpora / "python-nantes",
+            ArchiveOptions("python-nantes", lang="fr", site_url="http://nantes.afpy.org"),
+        ),
         Archive(corpora / "mtlpy", ArchiveOptions("mtlpy")),
-        Archive(corpora / "baypiggies",
-                ArchiveOptions("baypiggies", authors_are_speakers=("meetings/*",))),
+        Archive(
+            corpora / "baypiggies",
+            ArchiveOptions("baypiggies", authors_are_speakers=("meetings/*",)),
+        ),
         Archive(corpora / "afpyro", ArchiveOptions("afpyro", lang="fr")),
         Archive(corpora / "chennaipy", ArchiveOptions("chennaipy", lang="en")),
         Archive(corpora / "pythonpune", ArchiveOptions("pythonpune", lang="en")),
@@ -109,11 +113,12 @@ N_PELICAN_ANNOUNCE = (NANTES, "sources/articles/008-annonce-meetup-2014-11-18.rs
 N_PELICAN_REPORT = (NANTES, "sources/articles/009-cr-meetup-2014-11-18-pelican-ipython.rst")
 N_PYRAMID_ANNOUNCE = (NANTES, "sources/articles/010-annonce-meetup-2015-01-27.rst")
 N_PYRAMID_REPORT = (
-    NANTES, "sources/articles/011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst")
+    NANTES,
+    "sources/articles/011-cr-meetup-2015-01-27-pyramid-generateurs-coroutines.rst",
+)
 N_PEP8 = (NANTES, "sources/articles/005-cr-meetup-2014-08-26.rst")
 N_FABRIC = (NANTES, "sources/articles/003-cr-meetup-2014-07-09.rst")
-N_SNCF_ANNOUNCE = (
-    NANTES, "sources/articles/020-annonce-meetup-octobre-2017-voyages-sncf.com.rst")
+N_SNCF_ANNOUNCE = (NANTES, "sources/articles/020-annonce-meetup-octobre-2017-voyages-sncf.com.rst")
 N_SNCF_REPORT = (NANTES, "sources/articles/021-compte-rendu-meetup-octobre-2017.rst")
 
 BAY_GUIDO_2016 = ("baypiggies", "meetings/Meeting-2016-09-22.rst")
@@ -156,92 +161,160 @@ def xfail(reason: str) -> tuple:
 
 
 CASES = [
-    Case("asyncio", first=PUNE_ASYNCIO,
-         why="pythonpune Jan 2019: title 'Have fun with python attrs and asyncio', tag and "
-             "section 'asyncio'; others only mention it in one talk or a newsletter"),
-    Case("micropython", first=N_MICROPYTHON,
-         why="the python-nantes 'Barcamp & micro-python' report (12 mentions, 'micro-python' "
-             "hyphenated); chennaipy has one MicroPython talk among others"),
-    Case("micropyton~", first=N_MICROPYTHON,
-         why="typo with fuzzy operator: same post as 'micropython'"),
-    Case("pyramid nantes", within=(N_PYRAMID_ANNOUNCE, N_PYRAMID_REPORT), top=2,
-         why="the two python-nantes posts about the January 2015 Pyramid talk, equally about "
-             "it: the announcement (tags pyramid, nantes) and the report (title 'Pyramid')",
-         marks=xfail(
-             "011 (the Pyramid talk report) is not even matched: the word 'nantes' appears in "
-             "it only inside a URL (nantes.afpy.org/presentations/pyramid) and the archive "
-             "name/site are not searchable text, so the default AND drops it. Suggest: index "
-             "the archive name (python-nantes -> python, nantes) or per-archive keywords in a "
-             "low-boost text field of DEFAULT_FIELDS (queryparse.py), or an OR fallback.")),
-    Case("présentation de pyramid", within=(N_PYRAMID_REPORT,), top=3,
-         why="011's summary is literally 'présentation de Pyramid par Gaël'; it is the report "
-             "of that talk"),
-    Case("Guido van Rossum", within=(BAY_GUIDO_2016, BAY_GUIDO_2018, BAY_MYPY_2016), top=3,
-         why="the three BayPiggies meetings where Guido spoke: 2016-09-22 (his talk, tag "
-             "GuidovanRossum), 2018-06-28 ('Special Guest: Guido van Rossum'), 2016-12-15 "
-             "(mypy talk, one of four speakers); others only mention him"),
-    Case("Raymond Hettinger", first=BAY_HETTINGER,
-         why="BayPiggies 2017-06-22 'Special Guest: Raymond Hettinger' (authors field misspelt "
-             "'Raymon'); mtlpy only lists him among ConFoo/PyCon talks"),
-    Case("apéro python bordeaux", first=AFPYRO_BORDEAUX,
-         why="the only Bordeaux post of any archive: the afpyro (= apéro Python) of "
-             "October 2011 has a 'Bordeaux' section",
-         marks=xfail(
-             "0 hits: the post says 'afpyro', never 'apéro' (AFPyro means apéro Python), and "
-             "words are ANDed; 'afpyro bordeaux' finds it first. Suggest: per-archive keywords "
-             "(e.g. ArchiveOptions keywords 'apéro python' indexed in a low-boost field) or a "
-             "synonym afpyro <-> apéro in the query analyzer, or a relaxed OR fallback when "
-             "the AND query has no hit.")),
-    Case("afpyro montreal", first=AFPYRO_MONTREAL,
-         why="afpyro 'AFPyro à Montreal - le 12 Avril' (accent left out; the mtlpy archive "
-             "writes Montréal everywhere)"),
-    Case("PEP 8", first=N_PEP8,
-         why="python-nantes 2014-08-26 report: tags PEP, PEP8, a whole part on the PEP8; "
-             "others mention it once"),
-    Case("pelican ipython", within=(N_PELICAN_ANNOUNCE, N_PELICAN_REPORT), top=2,
-         why="announcement and report of the November 2014 Pelican / IPython talks, equally "
-             "about it"),
-    Case("docker", first=PUNE_DOCKER,
-         why="pythonpune March 2019 'Docker Bday #6: How do YOU #Docker?', tag docker"),
-    Case("fabric deploiement", first=N_FABRIC,
-         why="accent left out (déploiement): python-nantes 2014 barcamp report, tag fabric, "
-             "parts on deployment with Fabric"),
-    Case("generateurs coroutines", first=N_PYRAMID_REPORT,
-         why="accents and hyphen left out: report 'Pyramid, Générateurs et co-routines'"),
-    Case("pycon montreal 2014", first=MTL_PYCON_EN, within=(MTL_PYCON_FR,), top=3,
-         why="mtlpy 'PyCon 2014 and 2015: in Montréal' (English query: English version first, "
-             "its French translation within the first 3)"),
-    Case("class for women", first=MTL_WOMEN_EN, within=(MTL_WOMEN_FR,), top=3,
-         why="mtlpy 2011 'Class for Women: Introduction to Programming with Python' (English "
-             "version first, French translation within the first 3)"),
-    Case("Pyramid VS Django", within=(QC_PYRAMID_ANNOUNCE, QC_PYRAMID_RECAP), top=2,
-         why="quebecpython: announcement and recap of the November 2013 meeting whose talk "
-             "is 'Pyramid VS Django' (Bernard Chhun), equally about it"),
-    Case("voyages-sncf", first=N_SNCF_ANNOUNCE, within=(N_SNCF_REPORT,), top=2,
-         why="python-nantes October 2017 meetup hosted at Voyages-Sncf.com (title and tag): "
-             "announcement first, report second"),
-    Case("scaling pandas", first=BAY_MODIN,
-         why="BayPiggies 2022-04-28 'Scaling Pandas and Testing' (Modin talk)"),
-    Case("pynguin", first=CHENNAI_PYNGUIN,
-         why="chennaipy May 2022 'May Meet Minutes - Pynguin'"),
+    Case(
+        "asyncio",
+        first=PUNE_ASYNCIO,
+        why="pythonpune Jan 2019: title 'Have fun with python attrs and asyncio', tag and "
+        "section 'asyncio'; others only mention it in one talk or a newsletter",
+    ),
+    Case(
+        "micropython",
+        first=N_MICROPYTHON,
+        why="the python-nantes 'Barcamp & micro-python' report (12 mentions, 'micro-python' "
+        "hyphenated); chennaipy has one MicroPython talk among others",
+    ),
+    Case(
+        "micropyton~",
+        first=N_MICROPYTHON,
+        why="typo with fuzzy operator: same post as 'micropython'",
+    ),
+    Case(
+        "pyramid nantes",
+        within=(N_PYRAMID_ANNOUNCE, N_PYRAMID_REPORT),
+        top=2,
+        why="the two python-nantes posts about the January 2015 Pyramid talk, equally about "
+        "it: the announcement (tags pyramid, nantes) and the report (title 'Pyramid')",
+        marks=xfail(
+            "011 (the Pyramid talk report) is not even matched: the word 'nantes' appears in "
+            "it only inside a URL (nantes.afpy.org/presentations/pyramid) and the archive "
+            "name/site are not searchable text, so the default AND drops it. Suggest: index "
+            "the archive name (python-nantes -> python, nantes) or per-archive keywords in a "
+            "low-boost text field of DEFAULT_FIELDS (queryparse.py), or an OR fallback."
+        ),
+    ),
+    Case(
+        "présentation de pyramid",
+        within=(N_PYRAMID_REPORT,),
+        top=3,
+        why="011's summary is literally 'présentation de Pyramid par Gaël'; it is the report "
+        "of that talk",
+    ),
+    Case(
+        "Guido van Rossum",
+        within=(BAY_GUIDO_2016, BAY_GUIDO_2018, BAY_MYPY_2016),
+        top=3,
+        why="the three BayPiggies meetings where Guido spoke: 2016-09-22 (his talk, tag "
+        "GuidovanRossum), 2018-06-28 ('Special Guest: Guido van Rossum'), 2016-12-15 "
+        "(mypy talk, one of four speakers); others only mention him",
+    ),
+    Case(
+        "Raymond Hettinger",
+        first=BAY_HETTINGER,
+        why="BayPiggies 2017-06-22 'Special Guest: Raymond Hettinger' (authors field misspelt "
+        "'Raymon'); mtlpy only lists him among ConFoo/PyCon talks",
+    ),
+    Case(
+        "apéro python bordeaux",
+        first=AFPYRO_BORDEAUX,
+        why="the only Bordeaux post of any archive: the afpyro (= apéro Python) of "
+        "October 2011 has a 'Bordeaux' section",
+        marks=xfail(
+            "0 hits: the post says 'afpyro', never 'apéro' (AFPyro means apéro Python), and "
+            "words are ANDed; 'afpyro bordeaux' finds it first. Suggest: per-archive keywords "
+            "(e.g. ArchiveOptions keywords 'apéro python' indexed in a low-boost field) or a "
+            "synonym afpyro <-> apéro in the query analyzer, or a relaxed OR fallback when "
+            "the AND query has no hit."
+        ),
+    ),
+    Case(
+        "afpyro montreal",
+        first=AFPYRO_MONTREAL,
+        why="afpyro 'AFPyro à Montreal - le 12 Avril' (accent left out; the mtlpy archive "
+        "writes Montréal everywhere)",
+    ),
+    Case(
+        "PEP 8",
+        first=N_PEP8,
+        why="python-nantes 2014-08-26 report: tags PEP, PEP8, a whole part on the PEP8; "
+        "others mention it once",
+    ),
+    Case(
+        "pelican ipython",
+        within=(N_PELICAN_ANNOUNCE, N_PELICAN_REPORT),
+        top=2,
+        why="announcement and report of the November 2014 Pelican / IPython talks, equally "
+        "about it",
+    ),
+    Case(
+        "docker",
+        first=PUNE_DOCKER,
+        why="pythonpune March 2019 'Docker Bday #6: How do YOU #Docker?', tag docker",
+    ),
+    Case(
+        "fabric deploiement",
+        first=N_FABRIC,
+        why="accent left out (déploiement): python-nantes 2014 barcamp report, tag fabric, "
+        "parts on deployment with Fabric",
+    ),
+    Case(
+        "generateurs coroutines",
+        first=N_PYRAMID_REPORT,
+        why="accents and hyphen left out: report 'Pyramid, Générateurs et co-routines'",
+    ),
+    Case(
+        "pycon montreal 2014",
+        first=MTL_PYCON_EN,
+        within=(MTL_PYCON_FR,),
+        top=3,
+        why="mtlpy 'PyCon 2014 and 2015: in Montréal' (English query: English version first, "
+        "its French translation within the first 3)",
+    ),
+    Case(
+        "class for women",
+        first=MTL_WOMEN_EN,
+        within=(MTL_WOMEN_FR,),
+        top=3,
+        why="mtlpy 2011 'Class for Women: Introduction to Programming with Python' (English "
+        "version first, French translation within the first 3)",
+    ),
+    Case(
+        "Pyramid VS Django",
+        within=(QC_PYRAMID_ANNOUNCE, QC_PYRAMID_RECAP),
+        top=2,
+        why="quebecpython: announcement and recap of the November 2013 meeting whose talk "
+        "is 'Pyramid VS Django' (Bernard Chhun), equally about it",
+    ),
+    Case(
+        "voyages-sncf",
+        first=N_SNCF_ANNOUNCE,
+        within=(N_SNCF_REPORT,),
+        top=2,
+        why="python-nantes October 2017 meetup hosted at Voyages-Sncf.com (title and tag): "
+        "announcement first, report second",
+    ),
+    Case(
+        "scaling pandas",
+        first=BAY_MODIN,
+        why="BayPiggies 2022-04-28 'Scaling Pandas and Testing' (Modin talk)",
+    ),
+    Case("pynguin", first=CHENNAI_PYNGUIN, why="chennaipy May 2022 'May Meet Minutes - Pynguin'"),
 ]
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, id=c.query, marks=c.marks) for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.query, marks=c.marks) for c in CASES])
 def test_query_ranking(engine, case: Case) -> None:
     results = _search(engine, case.query)
     ranked = _ranked(results)
     xfailing = bool(case.marks)
     ok_first = case.first is None or ranked[:1] == [case.first]
-    ok_within = all(post in ranked[:case.top] for post in case.within)
+    ok_within = all(post in ranked[: case.top] for post in case.within)
     status = "ok" if ok_first and ok_within else ("XFAIL" if xfailing else "FAIL")
     TABLE.append((case.query, status, results))
     detail = f"query {case.query!r} ({case.why})\n{_describe(results)}"
     if case.first is not None:
         assert ranked[:1] == [case.first], f"expected {case.first} as hit #1; {detail}"
     for post in case.within:
-        assert post in ranked[:case.top], f"expected {post} in the first {case.top}; {detail}"
+        assert post in ranked[: case.top], f"expected {post} in the first {case.top}; {detail}"
 
 
 def test_twenty_queries() -> None:
@@ -266,8 +339,9 @@ def test_control_query(engine, text: str, posts: tuple[Post, ...], top: int) -> 
     results = _search(engine, text)
     ranked = _ranked(results)
     for post in posts:
-        assert post in ranked[:top], f"{post} not in the first {top} for {text!r}\n" \
-                                     f"{_describe(results)}"
+        assert post in ranked[:top], (
+            f"{post} not in the first {top} for {text!r}\n{_describe(results)}"
+        )
 
 
 # Broad queries with many equally relevant posts: no single winner, but the
@@ -292,7 +366,8 @@ def test_speaker_field_folds_accents(engine) -> None:
     results = _search(engine, "speaker:gael")
     assert set(_ranked(results)) == {
         N_PYRAMID_REPORT,
-        (NANTES, "sources/articles/013-annonce-meetup-python-asyncio-tests-2015-03-24.rst")}
+        (NANTES, "sources/articles/013-annonce-meetup-python-asyncio-tests-2015-03-24.rst"),
+    }
 
 
 # --- filter-only totals ---------------------------------------------------------------
@@ -314,13 +389,15 @@ FILTERS = [
     # baypiggies 'Category: BookReview' (category filter is case-insensitive)
     ("category bookreview", dict(categories=("bookreview",)), 50),
     # chennaipy tags: ["Meeting Minutes"] (41 files)
-    ("chennaipy tag meeting minutes", dict(tags=("Meeting Minutes",), archives=("chennaipy",)),
-     41),
+    ("chennaipy tag meeting minutes", dict(tags=("Meeting Minutes",), archives=("chennaipy",)), 41),
     # pythonpune 'author: Chandan Kumar' (16) + 'Chandan Kumar (raukadah)' (5)
     ("author Chandan Kumar", dict(authors=("Chandan Kumar",)), 21),
     # pythonpune 'date: 2020-...' (23 files); date range and year filter agree
-    ("pythonpune 2020 by dates", dict(archives=("pythonpune",), date_from="2020-01-01",
-                                      date_to="2020-12-31"), 23),
+    (
+        "pythonpune 2020 by dates",
+        dict(archives=("pythonpune",), date_from="2020-01-01", date_to="2020-12-31"),
+        23,
+    ),
     ("pythonpune 2020 by year", dict(archives=("pythonpune",), years=("2020",)), 23),
     # python-nantes speakers: Gaël in 011 ('Intervenant : Gaël') and 013 ('(par Gaël)')
     ("speaker Gaël", dict(speakers=("Gaël",)), 2),
@@ -351,8 +428,7 @@ def test_nantes_tag_facets(engine) -> None:
 
 def test_tag_facet_marks_selection(engine) -> None:
     results = engine.search(SearchQuery(tags=("pyramid",), per_page=10))
-    assert {(h.archive, h.source) for h in results.hits} == {N_PYRAMID_ANNOUNCE,
-                                                             N_PYRAMID_REPORT}
+    assert {(h.archive, h.source) for h in results.hits} == {N_PYRAMID_ANNOUNCE, N_PYRAMID_REPORT}
     selected = [f for f in results.facets["tag"] if f.selected]
     assert [(f.value, f.count) for f in selected] == [("pyramid", 2)]
 
@@ -361,8 +437,11 @@ def test_speaker_filter_merges_case_variants(engine) -> None:
     # 'Guido van Rossum' (2016-09-22), 'Guido Van Rossum' (2016-12-15), and the
     # 'Special Guest: Guido van Rossum' of 2018-06-28 are one speaker
     results = engine.search(SearchQuery(speakers=("Guido van Rossum",), per_page=10))
-    assert {(h.archive, h.source) for h in results.hits} == {BAY_GUIDO_2016, BAY_MYPY_2016,
-                                                             BAY_GUIDO_2018}
+    assert {(h.archive, h.source) for h in results.hits} == {
+        BAY_GUIDO_2016,
+        BAY_MYPY_2016,
+        BAY_GUIDO_2018,
+    }
     guidos = [f for f in results.facets["speaker"] if f.value.lower() == "guido van rossum"]
     assert len(guidos) == 1 and guidos[0].count == 3 and guidos[0].selected
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.errors import QueryError
-from barcamp_search.read.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery
 
@@ -40,7 +40,8 @@ def engine(tmp_path_factory):
         "##################################\n\n"
         ":date: 2024-12-01\n:tags: sécurité\n:author: Zoé <b>Gras</b>\n\n"
         "Le mot zorglub entouré de <script>alert('x')</script> et &lt;b&gt; déjà "
-        "échappé, puis <b>gras</b>.\n")
+        "échappé, puis <b>gras</b>.\n"
+    )
     index_archives(root / "index", [Archive(archive, ArchiveOptions("demo", site_url=SITE))])
     with SearchIndex(root / "index") as handle:
         yield handle
@@ -56,22 +57,26 @@ def found(engine, text, **query):
 
 # --- analysis -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("événements", {BARCAMP, MAI, MARS}),  # évènement(s), the other spelling
-    ("champignon", {MARS}),              # champignons
-    ("pyramide", {MARS, REVIEW}),        # Pyramid
-    ("micropython", {MARS, MICRO, REVIEW}),  # micro-python, MicroPython
-    ("micro-python", {MARS, MICRO, REVIEW}),
-    ("co-routines", {MARS}),
-    ("coroutines", {MARS}),
-    ("asyncio.gather", {MARS, MAI}),
-    ("__init__", {JUIN}),
-    ("C++", {JUIN}),
-    ("PEP8", {JUIN, BARCAMP}),           # "PEP 8" in BARCAMP
-    ('"PEP 8"', {JUIN, BARCAMP}),
-    ("workshops", {WORKSHOP}),           # English stemming
-    ("deployed", {WORKSHOP}),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("événements", {BARCAMP, MAI, MARS}),  # évènement(s), the other spelling
+        ("champignon", {MARS}),  # champignons
+        ("pyramide", {MARS, REVIEW}),  # Pyramid
+        ("micropython", {MARS, MICRO, REVIEW}),  # micro-python, MicroPython
+        ("micro-python", {MARS, MICRO, REVIEW}),
+        ("co-routines", {MARS}),
+        ("coroutines", {MARS}),
+        ("asyncio.gather", {MARS, MAI}),
+        ("__init__", {JUIN}),
+        ("C++", {JUIN}),
+        ("PEP8", {JUIN, BARCAMP}),  # "PEP 8" in BARCAMP
+        ('"PEP 8"', {JUIN, BARCAMP}),
+        ("workshops", {WORKSHOP}),  # English stemming
+        ("deployed", {WORKSHOP}),
+    ],
+)
 def test_analysis(engine, text, expected):
     assert found(engine, text) == expected
 
@@ -91,53 +96,63 @@ def test_french_stop_words_and_elisions(engine):
 
 # --- query language -------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("pyramid django", {MARS, REVIEW}),
-    ("pyramid AND django", {MARS, REVIEW}),
-    ("flask OR pyramid", {WORKSHOP, MARS, REVIEW}),
-    ("pyramid NOT eleven", {MARS}),
-    ('"boucles d\'évènements"', {MAI}),
-    ('"liste de diffusion"', {MARS}),  # a phrase with a stop word in it
-    ('"tableau de bord"', {MARS}),
-    ("capt*", {MARS, MICRO}),
-    ("gunicorm~", {WORKSHOP}),
-    ("gunicrn~2", {WORKSHOP}),
-    ("title:pyramid", {MARS}),
-    ("tag:pyladies", {WORKSHOP}),
-    ("tag:PyLadies", {WORKSHOP}),
-    ("author:garnier", {MARS, MAI}),
-    ('author:"Hélène Garnier"', {MARS, MAI}),
-    ("speaker:morel", {MARS, JUIN, MICRO}),
-    ("category:sprints", {SPRINT_EN, SPRINT_FR}),
-    ("archive:demo pyramid", {MARS, REVIEW}),
-    ("lang:en sprint", {SPRINT_EN, REVIEW}),
-    ("site:pycon.fr", {BARCAMP}),
-    ("site:python.org", {MARS, REVIEW}),
-    ("Re: pyramid", set()),  # an unknown "field" is plain text: "re" is not in the archive
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pyramid django", {MARS, REVIEW}),
+        ("pyramid AND django", {MARS, REVIEW}),
+        ("flask OR pyramid", {WORKSHOP, MARS, REVIEW}),
+        ("pyramid NOT eleven", {MARS}),
+        ('"boucles d\'évènements"', {MAI}),
+        ('"liste de diffusion"', {MARS}),  # a phrase with a stop word in it
+        ('"tableau de bord"', {MARS}),
+        ("capt*", {MARS, MICRO}),
+        ("gunicorm~", {WORKSHOP}),
+        ("gunicrn~2", {WORKSHOP}),
+        ("title:pyramid", {MARS}),
+        ("tag:pyladies", {WORKSHOP}),
+        ("tag:PyLadies", {WORKSHOP}),
+        ("author:garnier", {MARS, MAI}),
+        ('author:"Hélène Garnier"', {MARS, MAI}),
+        ("speaker:morel", {MARS, JUIN, MICRO}),
+        ("category:sprints", {SPRINT_EN, SPRINT_FR}),
+        ("archive:demo pyramid", {MARS, REVIEW}),
+        ("lang:en sprint", {SPRINT_EN, REVIEW}),
+        ("site:pycon.fr", {BARCAMP}),
+        ("site:python.org", {MARS, REVIEW}),
+        ("Re: pyramid", set()),  # an unknown "field" is plain text: "re" is not in the archive
+    ],
+)
 def test_query_language(engine, text, expected):
     assert found(engine, text) == expected
 
 
 # --- filters ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"tags": ("asyncio",)}, {MARS, MAI}),
-    ({"tags": ("asyncio", "django")}, {MAI}),  # several values of one facet: all hold
-    ({"tags": ("Meeting Minutes",)}, {HUGO}),
-    ({"authors": ("Thomas Rivière",)}, {MARS, BARCAMP, SPRINT_EN, SPRINT_FR}),
-    ({"speakers": ("Kévin Morel",)}, {MARS, JUIN, MICRO}),
-    ({"categories": ("Comptes-Rendus",)}, {MARS, BARCAMP, JUIN, MICRO}),
-    ({"years": ("2025",)}, {MICRO, REVIEW}),
-    ({"years": ("2024", "2025")}, set()),
-    ({"archives": ("nope",)}, set()),
-    ({"lang": "en"}, {WORKSHOP, SPRINT_EN, HUGO, REVIEW}),
-    ({"date_from": "2024-09-28", "date_to": "2024-10-19"}, {SPRINT_EN, SPRINT_FR, HUGO}),
-    ({"date_from": "2025-01-01"}, {MICRO, REVIEW}),
-    ({"date_to": "2023-12-31"}, {WORKSHOP}),
-    ({"tags": ("packaging",), "lang": "fr", "authors": ("Thomas Rivière",)},
-     {BARCAMP, SPRINT_FR}),
-])
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"tags": ("asyncio",)}, {MARS, MAI}),
+        ({"tags": ("asyncio", "django")}, {MAI}),  # several values of one facet: all hold
+        ({"tags": ("Meeting Minutes",)}, {HUGO}),
+        ({"authors": ("Thomas Rivière",)}, {MARS, BARCAMP, SPRINT_EN, SPRINT_FR}),
+        ({"speakers": ("Kévin Morel",)}, {MARS, JUIN, MICRO}),
+        ({"categories": ("Comptes-Rendus",)}, {MARS, BARCAMP, JUIN, MICRO}),
+        ({"years": ("2025",)}, {MICRO, REVIEW}),
+        ({"years": ("2024", "2025")}, set()),
+        ({"archives": ("nope",)}, set()),
+        ({"lang": "en"}, {WORKSHOP, SPRINT_EN, HUGO, REVIEW}),
+        ({"date_from": "2024-09-28", "date_to": "2024-10-19"}, {SPRINT_EN, SPRINT_FR, HUGO}),
+        ({"date_from": "2025-01-01"}, {MICRO, REVIEW}),
+        ({"date_to": "2023-12-31"}, {WORKSHOP}),
+        (
+            {"tags": ("packaging",), "lang": "fr", "authors": ("Thomas Rivière",)},
+            {BARCAMP, SPRINT_FR},
+        ),
+    ],
+)
 def test_filters_alone_and_combined(engine, filters, expected):
     results = engine.search(SearchQuery(per_page=100, **filters))
     assert {h.source for h in results.hits} == expected
@@ -151,12 +166,15 @@ def test_filters_with_text(engine):
 
 # --- results, grouping, facets ----------------------------------------------------
 
+
 def test_results_group_sections_by_post(engine):
     results = engine.search(SearchQuery(text="pyramid"))
     assert results.total == 2
     top = results.hits[0]
     assert top.source == MARS
-    assert top.url == f"{SITE}/compte-rendu-du-meetup-de-mars-pyramid-generateurs-et-coroutines.html"
+    assert (
+        top.url == f"{SITE}/compte-rendu-du-meetup-de-mars-pyramid-generateurs-et-coroutines.html"
+    )
     anchors = [s.anchor for s in top.sections]
     assert anchors[0] == "pyramid-le-framework-qui-monte"
     assert len(anchors) == len(set(anchors)) <= 3
@@ -176,8 +194,9 @@ def test_facets_count_posts_not_sections(engine):
 
 def test_facets_flag_selected_values(engine):
     results = engine.search(SearchQuery(tags=("asyncio",), years=("2024",)))
-    selected = {(name, f.value) for name, counts in results.facets.items()
-                for f in counts if f.selected}
+    selected = {
+        (name, f.value) for name, counts in results.facets.items() for f in counts if f.selected
+    }
     assert selected == {("tag", "asyncio"), ("year", "2024")}
     assert [f.value for f in results.facets["year"]] == ["2024"]
 
@@ -208,11 +227,18 @@ def test_sort_and_paging(engine):
     assert len(flat) == len(set(flat))
 
 
-@pytest.mark.parametrize("query", [
-    SearchQuery(page=0), SearchQuery(per_page=0), SearchQuery(per_page=101),
-    SearchQuery(sort="random"), SearchQuery(years=("24",)), SearchQuery(date_from="2024-13-01"),
-    SearchQuery(date_to="yesterday"),
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(page=0),
+        SearchQuery(per_page=0),
+        SearchQuery(per_page=101),
+        SearchQuery(sort="random"),
+        SearchQuery(years=("24",)),
+        SearchQuery(date_from="2024-13-01"),
+        SearchQuery(date_to="yesterday"),
+    ],
+)
 def test_bad_parameters_raise_query_error(engine, query):
     with pytest.raises(QueryError):
         engine.search(query)
@@ -220,13 +246,17 @@ def test_bad_parameters_raise_query_error(engine, query):
 
 # --- suggestions, snippets ----------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "suggestion"), [
-    ("atelir", "atelier"),
-    ("capteurx", "capteurs"),
-    ("gunicron", "gunicorn"),
-    ("pipelnes", "pipelines"),
-    ("atelir capteurs", "atelier capteurs"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("atelir", "atelier"),
+        ("capteurx", "capteurs"),
+        ("gunicron", "gunicorn"),
+        ("pipelnes", "pipelines"),
+        ("atelir capteurs", "atelier capteurs"),
+    ],
+)
 def test_did_you_mean(engine, text, suggestion):
     results = engine.search(SearchQuery(text=text))
     assert results.suggestion == suggestion
@@ -254,20 +284,45 @@ def test_snippets_escape_everything_but_mark(engine):
 
 # --- hostile queries ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "*thon", "?ython", "a*", "x" * 10_000, " OR ".join(f"mot{i}" for i in range(1000)),
-    "(" * 3000 + "python" + ")" * 3000,
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*thon",
+        "?ython",
+        "a*",
+        "x" * 10_000,
+        " OR ".join(f"mot{i}" for i in range(1000)),
+        "(" * 3000 + "python" + ")" * 3000,
+    ],
+)
 def test_hostile_queries_raise_query_error(engine, text):
     with pytest.raises(QueryError) as error:
         engine.search(SearchQuery(text=text))
     assert len(str(error.value)) < 200
 
 
-@pytest.mark.parametrize("text", [
-    '"unbalanced quote', "python)", "((python", "[a TO z]", "{a TO z}", "title:", ":",
-    "NOT", "AND OR", "^2", "tag:\"\"", "python~9", "\x00", "’", "-python", "+python",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"unbalanced quote',
+        "python)",
+        "((python",
+        "[a TO z]",
+        "{a TO z}",
+        "title:",
+        ":",
+        "NOT",
+        "AND OR",
+        "^2",
+        'tag:""',
+        "python~9",
+        "\x00",
+        "’",
+        "-python",
+        "+python",
+    ],
+)
 def test_odd_queries_answer(engine, text):
     results = engine.search(SearchQuery(text=text))
     assert results.total >= 0

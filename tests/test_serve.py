@@ -19,13 +19,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
 from barcamp_search.web.serve import default_workers, gunicorn_options, server_url
 
@@ -43,8 +42,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(condition: Callable[[], T], what: str, timeout: float = DEADLINE,
-             details: Callable[[], str] = lambda: "") -> T:
+def wait_for(
+    condition: Callable[[], T],
+    what: str,
+    timeout: float = DEADLINE,
+    details: Callable[[], str] = lambda: "",
+) -> T:
     """Poll ``condition()`` until it gives a true value (returned); fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -56,18 +59,12 @@ def wait_for(condition: Callable[[], T], what: str, timeout: float = DEADLINE,
         time.sleep(0.05)
 
 
-@cache
-def has_serve_command() -> bool:
-    """Whether ``barcamp-search serve`` exists (test_browser.py picks the command with it;
-    the tests here run the command unconditionally: a missing command fails them)."""
-    result = subprocess.run([sys.executable, "-m", "barcamp_search", "--help"],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
-    return any(line.split()[:1] == ["serve"] for line in result.stdout.splitlines())
-
-
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BARCAMP_SEARCH_", "FLASK_", "GUNICORN_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BARCAMP_SEARCH_", "FLASK_", "GUNICORN_"))
+    }
     env.update(extra or {})
     return env
 
@@ -101,24 +98,49 @@ class Server:
             raise
 
 
-def start_server(index_dir: Path, tmp_path: Path, workers: int = 2, debug: bool = False,
-                 use_cli: bool = False, env: dict[str, str] | None = None) -> Server:
+def start_server(
+    index_dir: Path,
+    tmp_path: Path,
+    workers: int = 2,
+    debug: bool = False,
+    use_cli: bool = False,
+    env: dict[str, str] | None = None,
+) -> Server:
     """Start a server in a subprocess and wait for /healthz to answer."""
     port = free_port()
     if use_cli:
-        command = [sys.executable, "-m", "barcamp_search", "serve", "--index", str(index_dir),
-                   "--port", str(port), "--workers", str(workers)] + (["--debug"] if debug else [])
+        command = [
+            sys.executable,
+            "-m",
+            "barcamp_search",
+            "serve",
+            "--index",
+            str(index_dir),
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ] + (["--debug"] if debug else [])
     else:
-        command = [sys.executable, "-c",
-                   "import sys; from pathlib import Path; "
-                   "from barcamp_search.config import load_settings; "
-                   "from barcamp_search.web.serve import run_server; "
-                   f"settings = load_settings({{'index': Path({str(index_dir)!r})}}); "
-                   f"sys.exit(run_server(settings, '127.0.0.1', {port}, {workers}, {debug}))"]
+        command = [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from barcamp_search.config import load_settings; "
+            "from barcamp_search.web.serve import run_server; "
+            f"settings = load_settings({{'index': Path({str(index_dir)!r})}}); "
+            f"sys.exit(run_server(settings, '127.0.0.1', {port}, {workers}, {debug}))",
+        ]
     log = tmp_path / f"server-{port}.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
-                                   cwd=tmp_path, env=clean_env(env), start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            env=clean_env(env),
+            start_new_session=True,
+        )
     server = Server(process, f"http://127.0.0.1:{port}/", log)
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
@@ -164,8 +186,11 @@ def wait_for_workers(server: Server, workers: int) -> list[int]:
         seen[:] = children(server.process.pid)
         return list(seen) if len(seen) == workers else None
 
-    return wait_for(counted, f"{workers} gunicorn workers",
-                    details=lambda: f"children: {seen}\n{server.output()}")
+    return wait_for(
+        counted,
+        f"{workers} gunicorn workers",
+        details=lambda: f"children: {seen}\n{server.output()}",
+    )
 
 
 def index_files(pid: int, root: Path) -> set[str]:
@@ -222,8 +247,13 @@ def test_serve_command(index_dir, tmp_path):
 
 
 def test_serve_command_help():
-    result = subprocess.run([sys.executable, "-m", "barcamp_search", "serve", "--help"],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "barcamp_search", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert result.returncode == 0
     for option in ("--index", "--host", "--port", "--workers", "--debug", "Example:"):
         assert option in result.stdout
@@ -246,13 +276,17 @@ def test_workers_reopen_the_index_after_a_reindex(tmp_path):
         held.clear()
         held.update((pid, index_files(pid, root)) for pid in children(server.process.pid))
         return len(held) == 2 and all(
-            files and (new_files is None or files & new_files) for files in held.values())
+            files and (new_files is None or files & new_files) for files in held.values()
+        )
 
     try:
         wait_for_workers(server, 2)
         # both workers have opened the index (each opens it on its first request)
-        wait_for(lambda: holding(0, None), "both workers holding the index open",
-                 details=lambda: f"{held}\n{server.output()}")
+        wait_for(
+            lambda: holding(0, None),
+            "both workers holding the index open",
+            details=lambda: f"{held}\n{server.output()}",
+        )
         before = {str(path) for path in root.rglob("*")}
         (archive / "two.rst").write_text("Deux\n####\n\n:date: 2024-02-01\n\nLe zorglub.\n")
         index_archives(root, [Archive(archive, ArchiveOptions("live"))])
@@ -260,10 +294,12 @@ def test_workers_reopen_the_index_after_a_reindex(tmp_path):
         assert written  # the reindex wrote new segment files
         # each worker checks the generation at most every second, on a request: ask until
         # both hold files of the new index
-        wait_for(lambda: holding(1, written), "both workers reopening the new index",
-                 details=lambda: f"{held}\nnew files: {written}\n{server.output()}")
-        totals = [json.loads(server.get("/api/search?q=zorglub")[2])["total"]
-                  for _ in range(10)]
+        wait_for(
+            lambda: holding(1, written),
+            "both workers reopening the new index",
+            details=lambda: f"{held}\nnew files: {written}\n{server.output()}",
+        )
+        totals = [json.loads(server.get("/api/search?q=zorglub")[2])["total"] for _ in range(10)]
         assert totals == [1] * 10
     finally:
         assert server.stop() == 0
@@ -283,15 +319,24 @@ def test_without_an_index_the_server_still_starts(tmp_path):
 
 def start_server_no_index(tmp_path: Path) -> Server:
     port = free_port()
-    command = [sys.executable, "-c",
-               "import sys; from pathlib import Path; "
-               "from barcamp_search.config import Settings; "
-               "from barcamp_search.web.serve import run_server; "
-               f"sys.exit(run_server(Settings(index=Path('missing')), '127.0.0.1', {port}, 1))"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from pathlib import Path; "
+        "from barcamp_search.config import Settings; "
+        "from barcamp_search.web.serve import run_server; "
+        f"sys.exit(run_server(Settings(index=Path('missing')), '127.0.0.1', {port}, 1))",
+    ]
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=tmp_path,
-                                   env=clean_env(), start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            env=clean_env(),
+            start_new_session=True,
+        )
     server = Server(process, f"http://127.0.0.1:{port}/", log)
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline and process.poll() is None:
@@ -302,8 +347,10 @@ def start_server_no_index(tmp_path: Path) -> Server:
             pass
         time.sleep(0.1)
     server.stop()
-    pytest.fail(f"no 503 from /healthz within {DEADLINE:g} s (exit {process.returncode}):\n"
-                f"{server.output()}")
+    pytest.fail(
+        f"no 503 from /healthz within {DEADLINE:g} s (exit {process.returncode}):\n"
+        f"{server.output()}"
+    )
 
 
 def test_debug_runs_flask_development_server(index_dir, tmp_path):
@@ -323,13 +370,21 @@ def test_port_in_use_is_an_error_exit(index_dir, tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-c",
-             "import sys; from pathlib import Path; "
-             "from barcamp_search.config import Settings; "
-             "from barcamp_search.web.serve import run_server; "
-             f"sys.exit(run_server(Settings(index=Path({str(index_dir)!r})), '127.0.0.1', "
-             f"{port}, 1))"],
-            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=clean_env())
+            [
+                sys.executable,
+                "-c",
+                "import sys; from pathlib import Path; "
+                "from barcamp_search.config import Settings; "
+                "from barcamp_search.web.serve import run_server; "
+                f"sys.exit(run_server(Settings(index=Path({str(index_dir)!r})), '127.0.0.1', "
+                f"{port}, 1))",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env=clean_env(),
+        )
     assert result.returncode != 0
     assert "Connection in use" in result.stderr + result.stdout
 

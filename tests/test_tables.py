@@ -5,21 +5,28 @@ from __future__ import annotations
 import io
 import shutil
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
-from barcamp_search.search.tables import PostTable
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
-from barcamp_search.search.matching import DocSets
-from barcamp_search.search import SearchIndex, SearchQuery
 from barcamp_search.indexer.store import live_generation
 from barcamp_search.indexer.whoosh_private import ViewFile
+from barcamp_search.search import SearchIndex, SearchQuery
+from barcamp_search.search.matching import DocSets
+from barcamp_search.search.tables import PostTable
 
 from .conftest import SAMPLE
 
 
 def _tables(handle: SearchIndex) -> tuple:
     t = handle.state().tables
-    return (t.doc_post, t.post_keys, t.post_doc, t.post_date, t.post_docs, t.section_count,
-            {f: t.values(f) for f in ("tag", "author", "speaker", "year", "archive")})
+    return (
+        t.doc_post,
+        t.post_keys,
+        t.post_doc,
+        t.post_date,
+        t.post_docs,
+        t.section_count,
+        {f: t.values(f) for f in ("tag", "author", "speaker", "year", "archive")},
+    )
 
 
 def test_tables_saved_reused_and_replaced(tmp_path):
@@ -42,7 +49,9 @@ def test_tables_saved_reused_and_replaced(tmp_path):
 
     (archive / "articles" / "extra.rst").write_text(
         "Une soirée Python en plus\n#########################\n\n:date: 2024-05-01\n"
-        ":tags: bonus\n\nDu Python encore.\n", encoding="utf-8")
+        ":tags: bonus\n\nDu Python encore.\n",
+        encoding="utf-8",
+    )
     index_archives(index, [Archive(archive, ArchiveOptions("demo"))])
     with SearchIndex(index) as third:  # a new commit: new tables, the old file replaced
         results = third.search(SearchQuery(text="python"))
@@ -69,9 +78,23 @@ def test_damaged_tables_file_is_rebuilt(tmp_path):
 def test_view_file_reads_like_bytesio():
     data = bytes(range(256)) * 40 + b"line one\nline two\nend"
     view, reference = ViewFile(memoryview(data)), io.BytesIO(data)
-    steps = [("read", 10), ("seek", 500), ("read", 3), ("tell",), ("seek", -5, 1),
-             ("read", 7), ("seek", -12, 2), ("readline",), ("readline",), ("read", -1),
-             ("read", 5), ("seek", 0), ("read", None), ("seek", 10_000 + 3), ("read", 4)]
+    steps = [
+        ("read", 10),
+        ("seek", 500),
+        ("read", 3),
+        ("tell",),
+        ("seek", -5, 1),
+        ("read", 7),
+        ("seek", -12, 2),
+        ("readline",),
+        ("readline",),
+        ("read", -1),
+        ("read", 5),
+        ("seek", 0),
+        ("read", None),
+        ("seek", 10_000 + 3),
+        ("read", 4),
+    ]
     for step in steps:
         name, *args = step
         assert getattr(view, name)(*args) == getattr(reference, name)(*args), step

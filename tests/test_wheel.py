@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.indexer.build import index_archives
 
 from .conftest import ROOT, SAMPLE
@@ -29,11 +29,25 @@ def wheel(tmp_path_factory) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for name in ("barcamp_search", "web"):
-        shutil.copytree(ROOT / name, source / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-                             "-w", str(work / "dist"), str(source)],
-                            capture_output=True, text=True, timeout=300)
+        shutil.copytree(
+            ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(work / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     (built,) = (work / "dist").glob("barcamp_search-*.whl")
     return built
@@ -41,10 +55,10 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_contains_templates_and_static_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"barcamp_search/web/templates/{p.name}"
-                for p in (ROOT / "web" / "templates").iterdir()}
-    expected |= {f"barcamp_search/web/static/{p.name}"
-                 for p in (ROOT / "web" / "static").iterdir()}
+    expected = {
+        f"barcamp_search/web/templates/{p.name}" for p in (ROOT / "web" / "templates").iterdir()
+    }
+    expected |= {f"barcamp_search/web/static/{p.name}" for p in (ROOT / "web" / "static").iterdir()}
     assert expected <= names
     assert "barcamp_search/web/__init__.py" in names
     assert "barcamp_search/web/app.py" in names and "barcamp_search/web/serve.py" in names
@@ -55,18 +69,35 @@ def test_wheel_contains_templates_and_static_files(wheel):
 
 def test_installed_wheel_serves_pages_with_css_from_elsewhere(wheel, tmp_path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
-                   timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
     python = venv / "bin" / "python"
-    result = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                             "--no-deps", "-q", str(wheel)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     # the dependencies (flask, whoosh, ...) from the project's environment, by path only:
     # its .pth files (the editable install of the checkout) are not processed
-    site = subprocess.run([str(python), "-c", "import sysconfig; "
-                           "print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(site) / "project-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     index_archives(tmp_path / "index", [Archive(SAMPLE, ArchiveOptions("demo"))])
@@ -91,9 +122,14 @@ print(json.dumps({
 for response in (page, css, script):
     response.close()
 """
-    result = subprocess.run([str(python), "-c", script, str(tmp_path / "index")],
-                            capture_output=True, text=True, cwd=elsewhere, timeout=120,
-                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    result = subprocess.run(
+        [str(python), "-c", script, str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["package"].startswith(str(venv))  # the wheel, not the checkout

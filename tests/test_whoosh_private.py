@@ -32,13 +32,18 @@ def test_a_missing_internal_fails_with_the_version_needed():
 
 
 def _index(tmp_path, docs, deletions=(), segments=1):
-    schema = Schema(key=ID(stored=True), body=TEXT(phrase=True, analyzer=StandardAnalyzer()),
-                    tag=ID, number=NUMERIC, note=STORED)
+    schema = Schema(
+        key=ID(stored=True),
+        body=TEXT(phrase=True, analyzer=StandardAnalyzer()),
+        tag=ID,
+        number=NUMERIC,
+        note=STORED,
+    )
     ix = whoosh_index.create_in(str(tmp_path), schema)
     per_segment = max(1, len(docs) // segments)
     for start in range(0, len(docs), per_segment):
         with ix.writer() as writer:
-            for key, body in docs[start:start + per_segment]:
+            for key, body in docs[start : start + per_segment]:
                 writer.add_document(key=key, body=body, tag="t")
     if deletions:
         with ix.writer() as writer:
@@ -47,8 +52,9 @@ def _index(tmp_path, docs, deletions=(), segments=1):
     return ix
 
 
-DOCS = [(f"d{n}", " ".join(["python"] * (1 + n % 3) + [f"word{n}", "alpha beta"]))
-        for n in range(300)]  # posting lists longer than one block (128)
+DOCS = [
+    (f"d{n}", " ".join(["python"] * (1 + n % 3) + [f"word{n}", "alpha beta"])) for n in range(300)
+]  # posting lists longer than one block (128)
 
 
 @pytest.mark.parametrize("deletions", [(), ("d0", "d5", "d299")])
@@ -68,8 +74,9 @@ def test_postings_read_by_blocks_equal_the_matcher(tmp_path, deletions):
         docs = wp.term_documents(reader.leaf_readers(), "body", b"python")
         assert docs == set(ids)
         assert wp.term_documents(reader.leaf_readers(), "body", b"absent") == set()
-        positions = wp.posting_positions(leaf, "body", b"beta", Positions().decode_positions,
-                                         {1, 2, 250})
+        positions = wp.posting_positions(
+            leaf, "body", b"beta", Positions().decode_positions, {1, 2, 250}
+        )
         assert set(positions) == {1, 2, 250} - {reader.doc_count_all()}
         assert all(len(p) == 1 for p in positions.values())
         assert wp.posting_positions(leaf, "body", b"absent", None, {1}) == {}
@@ -83,7 +90,8 @@ def test_term_documents_over_several_segments(tmp_path):
         found = wp.term_documents(reader.leaf_readers(), "body", b"python")
         assert found == set(searcher.docs_for_query(Prefix("body", "pyth")))
         assert {wp.segment_id(leaf) for leaf, _ in reader.leaf_readers()} == {
-            segment.segment_id() for segment in wp.live_segments(ix)}
+            segment.segment_id() for segment in wp.live_segments(ix)
+        }
 
 
 def test_lengths_expansions_and_b(tmp_path):
@@ -94,13 +102,18 @@ def test_lengths_expansions_and_b(tmp_path):
         assert lengths is not None and len(lengths) == 20
         assert wp.length_bytes(leaf, "tag") is None  # an ID field stores no lengths
         assert sorted(wp.expansions(Prefix("body", "word1"), searcher.reader()))[:2] == [
-            b"word1", b"word10"]
+            b"word1",
+            b"word10",
+        ]
         fuzzy = wp.expansions(FuzzyTerm("body", "wird1"), searcher.reader())
         assert [w if isinstance(w, str) else w.decode() for w in fuzzy] == ["word1"]
     assert wp.field_b(BM25F(), "body") == 0.75
     assert wp.field_b(BM25F(body_B=0.5), "body") == 0.5
-    empty = whoosh_index.create_in(str(tmp_path / "empty"), Schema(body=TEXT)) if (
-        tmp_path / "empty").mkdir() is None else None
+    empty = (
+        whoosh_index.create_in(str(tmp_path / "empty"), Schema(body=TEXT))
+        if (tmp_path / "empty").mkdir() is None
+        else None
+    )
     with empty.searcher() as searcher:
         assert wp.length_bytes(searcher.reader(), "body") is None
         assert wp.segment_id(searcher.reader()) is None
@@ -136,10 +149,11 @@ def test_subwriters_start_named_and_stop(tmp_path):
 def test_escaping_formatter_escapes_the_text_between_matches():
     class Marks(wp.EscapingFormatter):
         def format_token(self, text, token, replace=False):
-            return "[" + text[token.startchar:token.endchar] + "]"
+            return "[" + text[token.startchar : token.endchar] + "]"
 
     text = "<b>python</b> & more python"
     out = highlight(text, {"python"}, StandardAnalyzer(), ContextFragmenter(), Marks())
     assert out.endswith("[python]&lt;/b&gt; &amp; more [python]")
     assert "<" not in out and "&" not in out.replace("&lt;", "").replace("&gt;", "").replace(
-        "&amp;", "")
+        "&amp;", ""
+    )

@@ -20,8 +20,10 @@ def _behave(job: Job):
     if kind == "crash":
         os._exit(3)
     if kind == "recursion":
+
         def down(n):
             return down(n + 1) + 1
+
         return down(0)
     if kind == "bad":
         raise ExtractError(job.source, "bad file")
@@ -38,11 +40,24 @@ def run(kinds, **options):
 
 def test_every_job_is_accounted_for_and_the_run_survives_each_failure():
     started = time.monotonic()
-    results = run(["ok", "sleep", "ok", "memory", "crash", "recursion", "bad", "bug", "ok"],
-                  workers=2, timeout=2, memory_mb=400)
+    results = run(
+        ["ok", "sleep", "ok", "memory", "crash", "recursion", "bad", "bug", "ok"],
+        workers=2,
+        timeout=2,
+        memory_mb=400,
+    )
     assert time.monotonic() - started < 20
-    assert sorted(results) == ["0-ok", "1-sleep", "2-ok", "3-memory", "4-crash", "5-recursion",
-                               "6-bad", "7-bug", "8-ok"]
+    assert sorted(results) == [
+        "0-ok",
+        "1-sleep",
+        "2-ok",
+        "3-memory",
+        "4-crash",
+        "5-recursion",
+        "6-bad",
+        "7-bug",
+        "8-ok",
+    ]
     assert [k for k, v in results.items() if isinstance(v, str)] == ["0-ok", "2-ok", "8-ok"]
     assert results["1-sleep"].reason == "took longer than 2 s to parse"
     assert results["3-memory"].reason == "needs more than 400 MiB to parse"

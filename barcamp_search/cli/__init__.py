@@ -14,14 +14,15 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from barcamp_search import __version__
+from barcamp_search.cli.output import format_indexed_post, format_results, format_stats
 from barcamp_search.config import Settings, describe, load_settings
 from barcamp_search.errors import ArchiveMissing, BarcampSearchError, Interrupted
 from barcamp_search.facets import all_facets, facet_names
-from barcamp_search.cli.output import format_results, format_shown, format_stats
 from barcamp_search.search.engine import SORTS, SearchIndex, SearchQuery
 
 # The extractor (docutils, markdown-it) and the indexing job are imported inside the
@@ -33,7 +34,7 @@ logger = logging.getLogger("barcamp_search")
 class _Group(click.Group):
     """Turns our errors into a message and an exit status, never a traceback."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BarcampSearchError as error:
@@ -45,16 +46,22 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="barcamp-search")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-              help="Config file (default: BARCAMP_SEARCH_CONFIG, else ./barcamp-search.toml).")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: BARCAMP_SEARCH_CONFIG, else ./barcamp-search.toml).",
+)
 @click.pass_context
 def cli(ctx, verbose, quiet, config):
     """Full-text search over the archives of Python user groups.
 
     Example: barcamp-search extract examples/archive --json
     """
-    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else
-                                         logging.INFO if verbose else logging.WARNING)
+    level = (
+        logging.ERROR
+        if quiet
+        else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s: %(message)s")
     ctx.obj = {"config": config, "quiet": quiet}
 
@@ -70,17 +77,27 @@ def cli(ctx, verbose, quiet, config):
 @click.option("--exclude", multiple=True, help="Leave out sources matching this glob.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Parse processes (default: cores).")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one object per post.")
-def extract(paths, archive, site_url, url_pattern, lang, authors_are_speakers, include,
-            exclude, workers, as_json):
+def extract(
+    paths,
+    archive,
+    site_url,
+    url_pattern,
+    lang,
+    authors_are_speakers,
+    include,
+    exclude,
+    workers,
+    as_json,
+):
     """Read archive files (or folders, searched recursively) and print their posts.
 
     Example: barcamp-search extract ../shared/corpora/python-nantes --json
     """
-    from barcamp_search.read.archive import ArchiveOptions
-    from barcamp_search.read.extract import extract_archive, find_sources
+    from barcamp_search.archive import ArchiveOptions
     from barcamp_search.cli.output import format_post
-    from barcamp_search.model import Post
     from barcamp_search.config import default_workers
+    from barcamp_search.model import Post
+    from barcamp_search.read.extract import extract_archive, find_sources
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -90,14 +107,16 @@ def extract(paths, archive, site_url, url_pattern, lang, authors_are_speakers, i
     for path in paths:
         options = ArchiveOptions(
             name=archive or (path.resolve().name if path.is_dir() else path.resolve().parent.name),
-            site_url=site_url, url_pattern=url_pattern, lang=lang,
+            site_url=site_url,
+            url_pattern=url_pattern,
+            lang=lang,
             authors_are_speakers=authors_are_speakers,
-            include=tuple(include), exclude=tuple(exclude),
+            include=tuple(include),
+            exclude=tuple(exclude),
         )
         root = path if path.is_dir() else path.parent
         sources = find_sources(path, options)
-        for result in extract_archive(root, options, sources,
-                                      workers=workers or default_workers()):
+        for result in extract_archive(root, options, sources, workers=workers or default_workers()):
             if isinstance(result, Post):
                 counts["posts"] += 1
                 counts["warnings"] += len(result.warnings)
@@ -127,8 +146,9 @@ def _settings(ctx: click.Context, **overrides: object) -> Settings:
 @click.option("--site-url", help="Site URL the posts are published under.")
 @click.option("--url-pattern", help='Post path under the site URL, e.g. "{slug}.html".')
 @click.option("--lang", help="Default language of the posts (default: guessed per post).")
-@click.option("--authors-are-speakers", is_flag=True, default=None,
-              help="Author fields name the speakers.")
+@click.option(
+    "--authors-are-speakers", is_flag=True, default=None, help="Author fields name the speakers."
+)
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in atomically.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Parse processes (default: cores).")
@@ -138,8 +158,23 @@ def _settings(ctx: click.Context, **overrides: object) -> Settings:
 @click.option("--every", help="Keep running: reindex at this interval (30s, 10m, 1h).")
 @click.option("--git-pull", is_flag=True, help="git pull --ff-only each archive first.")
 @click.pass_context
-def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers, index_dir,
-          rebuild, workers, lock_timeout, as_json, strict, every, git_pull):
+def index(
+    ctx,
+    paths,
+    archive,
+    site_url,
+    url_pattern,
+    lang,
+    authors_are_speakers,
+    index_dir,
+    rebuild,
+    workers,
+    lock_timeout,
+    as_json,
+    strict,
+    every,
+    git_pull,
+):
     """Index archive folders (incrementally); with no PATH, every archive of the config
     file, else every archive the index already knows. Safe to run from cron at any
     frequency: one writer at a time, a bad file never stops the run.
@@ -150,9 +185,9 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
 
     Example: barcamp-search index ../shared/corpora/python-nantes --lang fr --every 10m
     """
-    from barcamp_search.read.archive import Archive, ArchiveOptions
-    from barcamp_search.indexer.build import ParseLimits, index_archives, read_registry
+    from barcamp_search.archive import Archive, ArchiveOptions
     from barcamp_search.cli.reindex import parse_duration, run_periodically
+    from barcamp_search.indexer.build import ParseLimits, index_archives, read_registry
 
     settings = _settings(ctx, index=index_dir, workers=workers, lock_timeout=lock_timeout)
     missing = [str(p) for p in paths if not p.is_dir()]
@@ -164,9 +199,19 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
         interval = parse_duration(every) if every else None
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--every") from None
-    archives = [Archive(path, ArchiveOptions(
-        name=archive or path.resolve().name, site_url=site_url, url_pattern=url_pattern,
-        lang=lang, authors_are_speakers=bool(authors_are_speakers))) for path in paths]
+    archives = [
+        Archive(
+            path,
+            ArchiveOptions(
+                name=archive or path.resolve().name,
+                site_url=site_url,
+                url_pattern=url_pattern,
+                lang=lang,
+                authors_are_speakers=bool(authors_are_speakers),
+            ),
+        )
+        for path in paths
+    ]
     if not paths:
         archives = list(settings.archives)
 
@@ -175,10 +220,19 @@ def index(ctx, paths, archive, site_url, url_pattern, lang, authors_are_speakers
             pull_archives(archives or list(read_registry(settings.index).values()))
         with _progress_bar(ctx) as progress:
             report = index_archives(
-                settings.index, archives, rebuild=rebuild, workers=settings.workers or None,
-                lock_timeout=settings.lock_timeout, progress=progress, strict=strict,
-                limits=ParseLimits(settings.parse_timeout, settings.parse_memory_mb,
-                                   settings.max_file_mb * 1024 * 1024))
+                settings.index,
+                archives,
+                rebuild=rebuild,
+                workers=settings.workers or None,
+                lock_timeout=settings.lock_timeout,
+                progress=progress,
+                strict=strict,
+                limits=ParseLimits(
+                    settings.parse_timeout,
+                    settings.parse_memory_mb,
+                    settings.max_file_mb * 1024 * 1024,
+                ),
+            )
         for failure in report.failed:
             logger.warning("skipped %s: %s", failure.source, failure.error)
         if as_json:
@@ -212,15 +266,18 @@ def pull_archives(archives: list) -> None:
         if is_git_checkout(archive.path):
             problem = git_pull(archive.path)
             if problem:
-                logger.error("git pull failed in %s: %s (indexing what is there)",
-                             archive.path, problem)
+                logger.error(
+                    "git pull failed in %s: %s (indexing what is there)", archive.path, problem
+                )
 
 
 def _interrupt(signum, frame):
     """SIGTERM or SIGINT during a run: unwind it (children stopped, nothing half-written)."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one clean unwinding, not two
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise Interrupted(signum)
+    from barcamp_search.read import children
+
+    if children.stop_requested() is None:  # one unwinding, not one per signal
+        children.request_stop(signum)
+        raise Interrupted(signum)
 
 
 def stop_on_signals() -> threading.Event:
@@ -258,23 +315,30 @@ def _progress_bar(ctx: click.Context):
 
 def _filter_options(function):
     """The filter options: one repeatable option per facet (``--tag``), then the others."""
-    facet_options = [click.option(f"--{facet.name}", facet.plural, multiple=True,
-                                  help=facet.help) for facet in all_facets()]
-    for option in reversed([
-        *facet_options,
-        click.option("--lang", help="Only posts in this language."),
-        click.option("--from", "date_from", help="Only posts on or after YYYY-MM-DD."),
-        click.option("--to", "date_to", help="Only posts on or before YYYY-MM-DD."),
-        click.option("--index", "index_dir", type=click.Path(path_type=Path),
-                     help="Index folder."),
-    ]):
+    facet_options = [
+        click.option(f"--{facet.name}", facet.plural, multiple=True, help=facet.help)
+        for facet in all_facets()
+    ]
+    for option in reversed(
+        [
+            *facet_options,
+            click.option("--lang", help="Only posts in this language."),
+            click.option("--from", "date_from", help="Only posts on or after YYYY-MM-DD."),
+            click.option("--to", "date_to", help="Only posts on or before YYYY-MM-DD."),
+            click.option(
+                "--index", "index_dir", type=click.Path(path_type=Path), help="Index folder."
+            ),
+        ]
+    ):
         function = option(function)
     return function
 
 
 def _search_query(text, **filters) -> SearchQuery:
-    return SearchQuery(text=text or "", **{k: tuple(v) if isinstance(v, tuple) else v
-                                          for k, v in filters.items()})
+    values: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, tuple) else v for k, v in filters.items()
+    }
+    return SearchQuery(text=text or "", **values)
 
 
 @cli.command()
@@ -318,8 +382,12 @@ def facets(ctx, facet, text, index_dir, limit, as_json, **filters):
     with SearchIndex(settings.index) as engine:
         counts = engine.search(query).facets[facet]
     if as_json:
-        click.echo(json.dumps([{"value": c.value, "count": c.count, "selected": c.selected}
-                               for c in counts], ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [{"value": c.value, "count": c.count, "selected": c.selected} for c in counts],
+                ensure_ascii=False,
+            )
+        )
     else:
         for count in counts:
             click.echo(f"{count.count:6d}  {count.value}")
@@ -358,24 +426,35 @@ def show(ctx, archive, slug, index_dir, as_json):
     with SearchIndex(settings.index) as engine:
         post = engine.post(archive, slug)
     if post is None:
-        raise click.ClickException(f"No post {slug!r} in archive {archive!r}. "
-                                   "List posts with: barcamp-search search --archive "
-                                   f"{archive}")
+        raise click.ClickException(
+            f"No post {slug!r} in archive {archive!r}. "
+            "List posts with: barcamp-search search --archive "
+            f"{archive}"
+        )
     if as_json:
         click.echo(json.dumps(post, ensure_ascii=False))
     else:
-        click.echo(format_shown(post))
+        click.echo(format_indexed_post(post))
 
 
 @cli.command()
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder.")
 @click.option("--host", help="Address to listen on (default: the host setting, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535),
-              help="Port to listen on (default: the port setting, 5000).")
-@click.option("--workers", type=click.IntRange(1, 64),
-              help="Web worker processes (default: the web_workers setting, else one per core).")
-@click.option("--debug", is_flag=True,
-              help="Flask's development server with the debugger and reloader: never expose it.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (default: the port setting, 5000).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Web worker processes (default: the web_workers setting, else one per core).",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Flask's development server with the debugger and reloader: never expose it.",
+)
 @click.pass_context
 def serve(ctx, index_dir, host, port, workers, debug):
     """Serve the search page and its JSON API with gunicorn (one process per worker).
@@ -385,8 +464,9 @@ def serve(ctx, index_dir, host, port, workers, debug):
     from barcamp_search.web.serve import run_server  # gunicorn and flask only for this command
 
     settings = _settings(ctx, index=index_dir, host=host, port=port, web_workers=workers)
-    ctx.exit(run_server(settings, settings.host, settings.port, settings.web_workers or None,
-                        debug))
+    ctx.exit(
+        run_server(settings, settings.host, settings.port, settings.web_workers or None, debug)
+    )
 
 
 @cli.command("config")
@@ -398,8 +478,9 @@ def config_command(ctx):
     """
     settings = _settings(ctx)
     for name, env_name, _help in describe():
-        click.echo(f"{name} = {getattr(settings, name)!s}   ({settings.source_of(name)}; "
-                   f"{env_name})")
+        click.echo(
+            f"{name} = {getattr(settings, name)!s}   ({settings.source_of(name)}; {env_name})"
+        )
     for archive in settings.archives:
         click.echo(f"archive {archive.options.name}: {archive.path}")
 

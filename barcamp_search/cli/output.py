@@ -5,9 +5,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from barcamp_search.model import Post
@@ -25,8 +23,12 @@ def format_post(post: Post) -> str:
     ]
     if post.url:
         lines.append(f"  url: {post.url}")
-    for label, values in (("tags", post.tags), ("authors", post.authors),
-                          ("categories", post.categories), ("speakers", post.speakers)):
+    for label, values in (
+        ("tags", post.tags),
+        ("authors", post.authors),
+        ("categories", post.categories),
+        ("speakers", post.speakers),
+    ):
         if values:
             lines.append(f"  {label}: {', '.join(values)}")
     for section in post.sections:
@@ -51,14 +53,18 @@ def snippet_text(snippet: str) -> str:
 def format_results(results: SearchResults) -> str:
     query = results.query
     what = f' for "{query.text}"' if query.text else ""
-    lines = [f"{results.total} posts{what} — page {query.page} of {results.pages} "
-             f"({results.took_ms:.0f} ms)", ""]
+    lines = [
+        f"{results.total} posts{what} — page {query.page} of {results.pages} "
+        f"({results.took_ms:.0f} ms)",
+        "",
+    ]
     if results.suggestion:
         lines[1:1] = [f"Did you mean: {results.suggestion}", ""]
     start = (query.page - 1) * query.per_page
     for number, hit in enumerate(results.hits, start + 1):
-        meta = " · ".join(filter(None, [(hit.date or "")[:10], hit.archive,
-                                        ", ".join(hit.authors)]))
+        meta = " · ".join(
+            filter(None, [(hit.date or "")[:10], hit.archive, ", ".join(hit.authors)])
+        )
         lines.append(f"{number:>3}. {BOLD}{hit.title}{RESET}")
         lines.append(f"     {DIM}{meta}{RESET}")
         if hit.url:
@@ -80,22 +86,25 @@ def format_results(results: SearchResults) -> str:
 def format_stats(data: dict[str, Any], root: Path) -> str:
     status = data.get("status") or {}
     lines = [
-        f"index: {root} (generation {data['generation']}, "
-        f"{data['size_bytes'] / 1048576:.1f} MiB)",
+        f"index: {root} (generation {data['generation']}, {data['size_bytes'] / 1048576:.1f} MiB)",
         f"posts: {data['posts']}   sections: {data['sections']}",
         "archives: " + ", ".join(f"{k} ({v})" for k, v in data["archives"].items()),
     ]
     if status:
-        lines.append(f"last run: {status.get('finished')} {status.get('result')}: "
-                     f"{status.get('added', 0)} new, {status.get('updated', 0)} changed, "
-                     f"{status.get('removed', 0)} removed, {len(status.get('failed', []))} "
-                     f"failed in {status.get('seconds', 0)} s")
+        lines.append(
+            f"last run: {status.get('finished')} {status.get('result')}: "
+            f"{status.get('added', 0)} new, {status.get('updated', 0)} changed, "
+            f"{status.get('removed', 0)} removed, {len(status.get('failed', []))} "
+            f"failed in {status.get('seconds', 0)} s"
+        )
     return "\n".join(lines)
 
 
-def format_shown(post: dict[str, Any]) -> str:
-    lines = [f"{BOLD}{post['title']}{RESET}",
-             f"  {post['archive']}/{post['source']}  {post.get('date') or ''}"]
+def format_indexed_post(post: dict[str, Any]) -> str:
+    lines = [
+        f"{BOLD}{post['title']}{RESET}",
+        f"  {post['archive']}/{post['source']}  {post.get('date') or ''}",
+    ]
     for key in ("url", "tags", "authors", "speakers", "categories"):
         value = post.get(key)
         if value:

@@ -39,8 +39,9 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
-def run_periodically(run_once: Callable[[], object], interval: float, stop: threading.Event,
-                     jitter: float = 0.05) -> int:
+def run_periodically(
+    run_once: Callable[[], object], interval: float, stop: threading.Event, jitter: float = 0.05
+) -> int:
     """Run ``run_once`` every ``interval`` seconds until ``stop`` is set. Returns the
     number of runs. ``run_once`` handles (logs) its own failures."""
     runs = 0
@@ -61,7 +62,10 @@ def git_pull(path: Path) -> str | None:
     try:
         result = subprocess.run(
             ["git", "-C", str(path), "pull", "--ff-only", "--quiet"],
-            capture_output=True, text=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            stdin=subprocess.DEVNULL,
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
         )
     except FileNotFoundError:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, cast
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -30,7 +30,10 @@ from whoosh.analysis import (
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language, stopwords_for_language
-from whoosh.support.charset import accent_map
+from whoosh.support.charset import accent_map as _accent_map
+
+# Whoosh types its table dict[str, str]; str.translate reads it by code point.
+accent_map = cast(dict[int, str], _accent_map)
 
 LANGUAGES = ("fr", "en")
 
@@ -53,7 +56,8 @@ class CompoundFilter(Filter):
     word matches every way of writing it without requiring all parts.
     """
 
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+    # Whoosh's Filter and Composable declare __call__ differently; ours is a Filter's.
+    def __call__(self, tokens: Any, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
         previous: str | None = None  # a short alphabetic token just before
         for token in tokens:
             forms, previous = compound_forms(token.text, previous, token.mode == "index")
@@ -73,8 +77,9 @@ class CompoundFilter(Filter):
                 yield token
 
 
-def compound_forms(text: str, previous: str | None, index_mode: bool
-                   ) -> tuple[list[str], str | None]:
+def compound_forms(
+    text: str, previous: str | None, index_mode: bool
+) -> tuple[list[str], str | None]:
     """The forms a (lower-cased) word is indexed or searched under (see CompoundFilter),
     and the ``previous`` word for the next one (``PEP`` before ``8``)."""
     if "'" in text or "’" in text:
@@ -113,7 +118,8 @@ class StemFoldFilter(Filter):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["lang"])  # type: ignore[misc]
 
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+    # Whoosh's Filter and Composable declare __call__ differently; ours is a Filter's.
+    def __call__(self, tokens: Any, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
         stem = self._stem
         for token in tokens:
             if not token.stopped:
@@ -125,7 +131,7 @@ class StemFoldFilter(Filter):
 def _stemmer(lang: str) -> Any:
     stem = stemmer_for_language(lang)
 
-    @lru_cache(maxsize=None)
+    @cache
     def stem_and_fold(word: str) -> str:
         if _ALPHA.match(word):
             word = stem(word)
@@ -152,9 +158,14 @@ class LanguageAnalyzer(CompositeAnalyzer):
 
     def __init__(self, lang: str) -> None:
         stops = stop_words(lang)
-        super().__init__(_tokenizer(), LowercaseFilter(), StopFilter(stoplist=stops, minsize=1),
-                         CompoundFilter(), StopFilter(stoplist=stops, minsize=1, renumber=False),
-                         StemFoldFilter(lang))
+        super().__init__(
+            _tokenizer(),
+            LowercaseFilter(),
+            StopFilter(stoplist=stops, minsize=1),
+            CompoundFilter(),
+            StopFilter(stoplist=stops, minsize=1, renumber=False),
+            StemFoldFilter(lang),
+        )
         self.lang = lang
         self.stops = stops
 
@@ -208,8 +219,6 @@ def index_language(lang: str) -> str:
     """The analysis language of a post language (``fr-CA`` -> ``fr``; others -> ``en``)."""
     base = (lang or "").lower()[:2]
     return base if base in LANGUAGES else "en"
-
-
 
 
 def fold(text: str) -> str:

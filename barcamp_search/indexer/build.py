@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -27,9 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-from barcamp_search.read import children
-from barcamp_search.indexer import store, whoosh_private
+from barcamp_search.archive import Archive, ArchiveOptions
+from barcamp_search.config import default_workers
 from barcamp_search.errors import (
     ArchiveMissing,
     BarcampSearchError,
@@ -38,8 +37,10 @@ from barcamp_search.errors import (
     IndexUnwritable,
     StrictFailure,
 )
-from barcamp_search.config import default_workers
-from barcamp_search.read.archive import Archive, ArchiveOptions
+from barcamp_search.indexer import store, whoosh_private
+from barcamp_search.indexer.schema import post_documents, post_key, read_ledger, stub_document
+from barcamp_search.model import Post
+from barcamp_search.read import children
 from barcamp_search.read.extract import (
     DEFAULT_MAX_BYTES,
     Source,
@@ -47,8 +48,6 @@ from barcamp_search.read.extract import (
     find_sources,
     parse_pool,
 )
-from barcamp_search.model import Post
-from barcamp_search.indexer.schema import post_documents, post_key, read_ledger, stub_document
 from barcamp_search.read.workers import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT,
@@ -87,8 +86,10 @@ class IndexReport:
         return data
 
     def summary(self) -> str:
-        return (f"indexed {self.added} new, {self.updated} changed, {self.removed} removed, "
-                f"{self.unchanged} unchanged, {len(self.failed)} failed in {self.seconds:.1f} s")
+        return (
+            f"indexed {self.added} new, {self.updated} changed, {self.removed} removed, "
+            f"{self.unchanged} unchanged, {len(self.failed)} failed in {self.seconds:.1f} s"
+        )
 
 
 Progress = Callable[[str], None]
@@ -129,13 +130,21 @@ def index_archives(
     store.ensure_root(index_dir)
     with store.writer_lock(index_dir, lock_timeout) as lock_fd, children.run_guard(lock_fd):
         try:
-            report = _run(index_dir, archives, rebuild, workers or default_workers(), progress,
-                          limits or ParseLimits(), strict)
+            report = _run(
+                index_dir,
+                archives,
+                rebuild,
+                workers or default_workers(),
+                progress,
+                limits or ParseLimits(),
+                strict,
+            )
         except OSError as error:
             where = f": {error.filename}" if error.filename else ""
             failure = IndexUnwritable(
                 f"{index_dir}/: the index could not be written ({error.strerror or error}"
-                f"{where}); the previous index is unchanged")
+                f"{where}); the previous index is unchanged"
+            )
             _record(index_dir, started, {"result": "failed", "error": str(failure)})
             raise failure from error
         except BarcampSearchError as error:
@@ -146,8 +155,15 @@ def index_archives(
     return report
 
 
-def _run(index_dir: Path, archives: list[Archive], rebuild: bool, workers: int,
-         progress: Progress | None, limits: ParseLimits, strict: bool) -> IndexReport:
+def _run(
+    index_dir: Path,
+    archives: list[Archive],
+    rebuild: bool,
+    workers: int,
+    progress: Progress | None,
+    limits: ParseLimits,
+    strict: bool,
+) -> IndexReport:
     store.remove_stale(index_dir)
     registry = read_registry(index_dir)
     for archive in archives:
@@ -166,6 +182,7 @@ def _run(index_dir: Path, archives: list[Archive], rebuild: bool, workers: int,
     try:
         _update(target, wanted, report, workers, progress, limits, strict)
         if fresh:
+            children.check_stop()  # a stop asked during the commit: the old index stays
             store.make_live(index_dir, target)
     except BaseException:
         if fresh:  # a half-built generation never stays behind
@@ -182,10 +199,14 @@ def _run(index_dir: Path, archives: list[Archive], rebuild: bool, workers: int,
 def _record(index_dir: Path, started: float, outcome: dict[str, Any]) -> None:
     """Write the status file of this run (best effort: the disk may be full)."""
     previous = store.read_status(index_dir) or {}
-    last_success = previous.get("finished") if previous.get("result") == "ok" \
-        else previous.get("last_success")
-    status = {"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-              "seconds": round(time.monotonic() - started, 3), **outcome}
+    last_success = (
+        previous.get("finished") if previous.get("result") == "ok" else previous.get("last_success")
+    )
+    status = {
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seconds": round(time.monotonic() - started, 3),
+        **outcome,
+    }
     if outcome["result"] == "ok":
         status["last_success"] = status["finished"]
     else:
@@ -197,8 +218,15 @@ def _record(index_dir: Path, started: float, outcome: dict[str, Any]) -> None:
         logger.warning("could not write %s: %s", index_dir / store.STATUS, error.strerror)
 
 
-def _update(target: Path, archives: list[Archive], report: IndexReport, workers: int,
-            progress: Progress | None, limits: ParseLimits, strict: bool) -> None:
+def _update(
+    target: Path,
+    archives: list[Archive],
+    report: IndexReport,
+    workers: int,
+    progress: Progress | None,
+    limits: ParseLimits,
+    strict: bool,
+) -> None:
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.open_dir(str(target))
@@ -220,8 +248,10 @@ def _update(target: Path, archives: list[Archive], report: IndexReport, workers:
         if strict and (report.warnings or report.failed):
             raise StrictFailure(
                 f"{report.warnings} warnings and {len(report.failed)} failures with --strict: "
-                "nothing was committed, the index is unchanged")
+                "nothing was committed, the index is unchanged"
+            )
         if writer is not None:
+            children.check_stop()
             writer.commit()
             _check_subwriters(writer)
             writer = None
@@ -243,7 +273,8 @@ def _writer(ix: Any, fresh: bool) -> Any:
         # first batch, after the extraction, and each would then carry a copy-on-write
         # image of every extracted post (1.1 GB peak per process at 50,000 posts).
         for task in whoosh_private.start_subwriters(
-                writer, lambda: children.name_process("barcamp-write")):
+            writer, lambda: children.name_process("barcamp-write")
+        ):
             children.watch(task, "index sub-writer")
         return writer
     return ix.writer(limitmb=256, procs=1)
@@ -284,31 +315,32 @@ def _plan(ix: Any, archive: Archive, report: IndexReport) -> _Plan:
         def docs(fieldname: str, text: str) -> set[int]:
             return whoosh_private.term_documents(leaves, fieldname, text)
 
-        docnums: set[int] = set() if ledger is None else docs("archive", name) & (
-            docs("kind", "post") | docs("kind", "stub"))
-        for docnum in docnums:
-            entry = read_ledger(ledger[docnum])
-            if entry is not None:
-                kind, source, stamp = entry
-                stored[source] = (kind, stamp)
+        if ledger is not None:
+            for docnum in docs("archive", name) & (docs("kind", "post") | docs("kind", "stub")):
+                entry = read_ledger(ledger[docnum])
+                if entry is not None:
+                    kind, path, stamp = entry
+                    stored[path] = (kind, stamp)
     sources = find_sources(archive.path, archive.options)
     plan = _Plan([], {}, {s: k for s, (k, _) in stored.items()}, [])
     seen: set[str] = set()
     for source in sources:
         seen.add(source.source)
         old_kind, old_stamp = stored.get(source.source, ("", ""))
-        stamp = _stamp(source, old_stamp)
-        if stamp is None:
+        new_stamp = _stamp(source, old_stamp)
+        if new_stamp is None:
             report.failed.append(Failure(source.source, "cannot read the file"))
             continue
-        if stamp == old_stamp or (old_stamp and stamp.split(":")[2] == old_stamp.split(":")[2]):
+        if new_stamp == old_stamp or (
+            old_stamp and new_stamp.split(":")[2] == old_stamp.split(":")[2]
+        ):
             report.unchanged += old_kind == "post"
             continue
         plan.extract.append(source)
-        plan.stamps[source.source] = stamp
-    for source, (kind, _) in stored.items():
-        if source not in seen:
-            plan.removed.append(post_key(name, source))
+        plan.stamps[source.source] = new_stamp
+    for path, (kind, _) in stored.items():
+        if path not in seen:
+            plan.removed.append(post_key(name, path))
             report.removed += kind == "post"
     return plan
 
@@ -332,12 +364,21 @@ def _stamp(source: Source, old_stamp: str) -> str | None:
     return f"{head}:{digest.hexdigest()}"
 
 
-def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, pool: WorkerPool,
-           progress: Progress | None, limits: ParseLimits) -> None:
+def _apply(
+    writer: Any,
+    archive: Archive,
+    plan: _Plan,
+    report: IndexReport,
+    pool: WorkerPool,
+    progress: Progress | None,
+    limits: ParseLimits,
+) -> None:
     name = archive.options.name
-    results = extract_archive(archive.path, archive.options, plan.extract,
-                              max_bytes=limits.max_bytes, pool=pool)
+    results = extract_archive(
+        archive.path, archive.options, plan.extract, max_bytes=limits.max_bytes, pool=pool
+    )
     for result in results:
+        children.check_stop()
         source = result.source if isinstance(result, Post) else result.path
         if progress:
             progress(source)
@@ -346,7 +387,9 @@ def _apply(writer: Any, archive: Archive, plan: _Plan, report: IndexReport, pool
         previous = plan.previous.get(source)
         if isinstance(result, ExtractError):
             report.failed.append(Failure(source, result.reason))
-            if previous != "post":  # keep what was searchable; record new bad files
+            # keep what was searchable; record new bad files, but not a file whose parser
+            # was killed (the next run tries it again)
+            if previous != "post" and not result.transient:
                 writer.delete_by_term("post", key)
                 writer.add_document(**stub_document(name, source, stamp, result.reason))
             continue
@@ -385,6 +428,10 @@ def read_registry(index_dir: Path) -> dict[str, Archive]:
 
 
 def write_registry(index_dir: Path, registry: dict[str, Archive]) -> None:
-    store.write_json(Path(index_dir) / REGISTRY, {
-        name: {"path": str(a.path.resolve()), "options": asdict(a.options)}
-        for name, a in sorted(registry.items())})
+    store.write_json(
+        Path(index_dir) / REGISTRY,
+        {
+            name: {"path": str(a.path.resolve()), "options": asdict(a.options)}
+            for name, a in sorted(registry.items())
+        },
+    )

@@ -78,6 +78,7 @@ def build_schema() -> Schema:
         analyzer = language_analyzer(lang)
         for name in ("title", "heading", "body"):
             field = TEXT(analyzer=analyzer)
+            assert field.format is not None  # a TEXT field always has one
             field.format = IndexPositions(field_boost=field.format.field_boost)
             fields[f"{name}_{lang}"] = field
     return Schema(**fields)
@@ -105,15 +106,26 @@ def _domains(urls: list[str]) -> str:
 def post_data(post: Post) -> dict[str, Any]:
     """What a result needs to show a post, stored once on its ``post`` document."""
     return {
-        "archive": post.archive, "source": post.source, "slug": post.slug, "url": post.url,
-        "title": post.title, "date": post.date, "lang": post.lang, "tags": list(post.tags),
-        "authors": list(post.authors), "speakers": list(post.speakers),
-        "categories": list(post.categories), "summary": post.summary,
-        "format": post.format, "translations": list(post.translations),
+        "archive": post.archive,
+        "source": post.source,
+        "slug": post.slug,
+        "url": post.url,
+        "title": post.title,
+        "date": post.date,
+        "lang": post.lang,
+        "tags": list(post.tags),
+        "authors": list(post.authors),
+        "speakers": list(post.speakers),
+        "categories": list(post.categories),
+        "summary": post.summary,
+        "format": post.format,
+        "translations": list(post.translations),
         "modified": post.modified,
         "links": [{"url": x.url, "text": x.text, "section": x.section} for x in post.links],
-        "sections": [{"anchor": x.anchor, "title": x.title, "level": x.level,
-                      "speakers": list(x.speakers)} for x in post.sections],
+        "sections": [
+            {"anchor": x.anchor, "title": x.title, "level": x.level, "speakers": list(x.speakers)}
+            for x in post.sections
+        ],
     }
 
 
@@ -142,8 +154,7 @@ def facet_column(post: Post) -> bytes:
 
 def read_facet_column(value: bytes) -> list[tuple[str, ...]]:
     records = value.decode("utf-8").split(RECORD) if value else []
-    return [tuple(r.split(UNIT)) if r else () for r in records] or \
-        [()] * len(counted_facets())
+    return [tuple(r.split(UNIT)) if r else () for r in records] or [()] * len(counted_facets())
 
 
 def ledger_value(kind: str, source: str, stamp: str) -> bytes:
@@ -219,6 +230,11 @@ def spell_words(post: Post) -> str:
 def stub_document(archive: str, source: str, stamp: str, reason: str) -> dict[str, Any]:
     """Records a source that gives no searchable post (draft, unreadable) and why."""
     key = post_key(archive, source)
-    return {"post": key, "kind": "stub", "archive": archive,
-            "source": source, "data": {"reason": reason},
-            "ledger": ledger_value("stub", source, stamp)}
+    return {
+        "post": key,
+        "kind": "stub",
+        "archive": archive,
+        "source": source,
+        "data": {"reason": reason},
+        "ledger": ledger_value("stub", source, stamp),
+    }

@@ -34,9 +34,9 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.index import EmptyIndexError
 
-from barcamp_search.indexer.whoosh_private import live_segments
 from barcamp_search.errors import IndexLocked, IndexMissing, IndexUnwritable, SchemaMismatch
 from barcamp_search.indexer.schema import SCHEMA_VERSION, build_schema
+from barcamp_search.indexer.whoosh_private import live_segments
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +88,9 @@ def ensure_root(root: Path) -> None:
         if not os.access(root, os.W_OK):
             raise IndexUnwritable(f"{root}/ is not writable: the index cannot be updated")
     except OSError as error:
-        raise IndexUnwritable(f"{root}/: cannot create the index folder: "
-                              f"{error.strerror or error}") from error
+        raise IndexUnwritable(
+            f"{root}/: cannot create the index folder: {error.strerror or error}"
+        ) from error
 
 
 def create_generation(root: Path) -> Path:
@@ -130,8 +131,9 @@ def clean_orphans(generation: Path) -> None:
     writer left behind (only called under the writer lock)."""
     ix = whoosh_index.open_dir(str(generation))
     try:
-        whoosh_index.clean_files(ix.storage, ix.indexname, ix.latest_generation(),
-                                 live_segments(ix))
+        whoosh_index.clean_files(
+            ix.storage, ix.indexname, ix.latest_generation(), live_segments(ix)
+        )
     finally:
         ix.close()
     for leftover in generation.glob("*.tmp"):  # the writer's pool folder (MAIN.tmp)

@@ -52,44 +52,72 @@ def _has(module: str, *names: str) -> Callable[[], bool]:
 
 # What this module relies on, each with a check against the installed library.
 REQUIREMENTS: tuple[tuple[str, Callable[[], bool]], ...] = (
-    ("BufferFile(buf, name, onclose) keeps its buffer in .file",
-     lambda: BufferFile.__init__.__code__.co_varnames[1:4] == ("buf", "name", "onclose")),
+    (
+        "BufferFile(buf, name, onclose) keeps its buffer in .file",
+        lambda: BufferFile.__init__.__code__.co_varnames[1:4] == ("buf", "name", "onclose"),
+    ),
     ("FileIndex._segments()", _has("whoosh.index", "FileIndex", "_segments")),
-    ("W3LeafMatcher block reads", lambda: all(
-        hasattr(whoosh3.W3LeafMatcher, name)
-        for name in ("_read_ids", "_read_weights", "_read_values", "_goto"))),
-    ("whoosh3 length columns", lambda: hasattr(whoosh3, "LENGTHS_COLUMN")
-     and hasattr(whoosh3, "_lenfield") and hasattr(whoosh3.W3PerDocReader, "_cached_reader")),
+    (
+        "W3LeafMatcher block reads",
+        lambda: all(
+            hasattr(whoosh3.W3LeafMatcher, name)
+            for name in ("_read_ids", "_read_weights", "_read_values", "_goto")
+        ),
+    ),
+    (
+        "whoosh3 length columns",
+        lambda: (
+            hasattr(whoosh3, "LENGTHS_COLUMN")
+            and hasattr(whoosh3, "_lenfield")
+            and hasattr(whoosh3.W3PerDocReader, "_cached_reader")
+        ),
+    ),
     ("MultiTerm._btexts", _has("whoosh.query", "MultiTerm", "_btexts")),
     ("BM25F._field_B", lambda: isinstance(getattr(BM25F(), "_field_B", None), dict)),
-    ("SegmentReader._segment", lambda: "_segment" in
-     importlib.import_module("whoosh.reading").SegmentReader.__init__.__code__.co_names),
+    (
+        "SegmentReader._segment",
+        lambda: (
+            "_segment"
+            in importlib.import_module("whoosh.reading").SegmentReader.__init__.__code__.co_names
+        ),
+    ),
     ("Formatter._text", lambda: hasattr(Formatter, "_text")),
 )
 
 
-def check_whoosh(requirements: tuple[tuple[str, Callable[[], bool]], ...] = REQUIREMENTS
-                 ) -> None:
+def check_whoosh(requirements: tuple[tuple[str, Callable[[], bool]], ...] = REQUIREMENTS) -> None:
     """Raise WhooshIncompatible naming what is missing and the version needed."""
     missing = [name for name, check in requirements if not check()]
     if missing:
         version = getattr(whoosh, "versionstring", lambda: "?")()
         raise WhooshIncompatible(
             f"the installed Whoosh ({version}) lacks {', '.join(missing)}; barcamp-search "
-            f"needs {NEEDED}: pip install 'whoosh3>=3.54,<3.55'")
+            f"needs {NEEDED}: pip install 'whoosh3>=3.54,<3.55'"
+        )
 
 
 def _subwriter_requirement() -> bool:
     from whoosh.multiproc import MpWriter, SubWriterTask
 
-    return hasattr(MpWriter, "_commit") and SubWriterTask.__init__.__code__.co_varnames[
-        1:7] == ("storage", "indexname", "jobqueue", "resultqueue", "kwargs", "multisegment")
+    return hasattr(MpWriter, "_commit") and SubWriterTask.__init__.__code__.co_varnames[1:7] == (
+        "storage",
+        "indexname",
+        "jobqueue",
+        "resultqueue",
+        "kwargs",
+        "multisegment",
+    )
 
 
 # Checked when a multi-process writer is first used: whoosh.multiproc imports
 # multiprocessing, which a search never needs (a cold CLI search stays fast).
-WRITER_REQUIREMENTS = (("MpWriter and SubWriterTask(storage, indexname, jobqueue, "
-                        "resultqueue, kwargs, multisegment)", _subwriter_requirement),)
+WRITER_REQUIREMENTS = (
+    (
+        "MpWriter and SubWriterTask(storage, indexname, jobqueue, "
+        "resultqueue, kwargs, multisegment)",
+        _subwriter_requirement,
+    ),
+)
 
 check_whoosh()
 
@@ -114,13 +142,12 @@ class ViewFile:
 
     def read(self, size: int | None = -1) -> bytes:
         start = self._pos
-        end = len(self._view) if size is None or size < 0 else min(len(self._view),
-                                                                   start + size)
+        end = len(self._view) if size is None or size < 0 else min(len(self._view), start + size)
         self._pos = max(start, end)
         return bytes(self._view[start:end])
 
     def readline(self, size: int | None = -1) -> bytes:
-        rest = bytes(self._view[self._pos:])
+        rest = bytes(self._view[self._pos :])
         end = rest.find(b"\n") + 1 or len(rest)
         if size is not None and size >= 0:
             end = min(end, size)
@@ -184,8 +211,14 @@ def start_subwriters(writer: Any, on_start: Callable[[], None]) -> list[Any]:
             super().run()
 
     while len(writer.tasks) < writer.procs:
-        task = SubWriter(writer.storage, writer.indexname, writer.jobqueue,
-                         writer.resultqueue, writer.subargs, writer.multisegment)
+        task = SubWriter(
+            writer.storage,
+            writer.indexname,
+            writer.jobqueue,
+            writer.resultqueue,
+            writer.subargs,
+            writer.multisegment,
+        )
         writer.tasks.append(task)
         task.start()
     return list(writer.tasks)
@@ -241,18 +274,20 @@ def posting_arrays(reader: Any, fieldname: str, btext: bytes) -> tuple[list[int]
     for block in posting_blocks(matcher):
         if block._weights is None:
             block._read_weights()
-        ids.extend(block._ids[block._i:block._blocklength])
-        weights.extend(block._weights[block._i:block._blocklength])
+        ids.extend(block._ids[block._i : block._blocklength])
+        weights.extend(block._weights[block._i : block._blocklength])
     if excluded or reader.has_deletions():
-        kept = [(d, w) for d, w in zip(ids, weights, strict=True)
-                if not (d in excluded if excluded else reader.is_deleted(d))]
+        kept = [
+            (d, w)
+            for d, w in zip(ids, weights, strict=True)
+            if not (d in excluded if excluded else reader.is_deleted(d))
+        ]
         ids = [d for d, _ in kept]
         weights = [w for _, w in kept]
     return ids, weights
 
 
-def term_documents(leaves: list[tuple[Any, int]], fieldname: str,
-                   text: bytes | str) -> set[int]:
+def term_documents(leaves: list[tuple[Any, int]], fieldname: str, text: bytes | str) -> set[int]:
     """Every live document (index-wide numbers) of the leaves containing a term."""
     docs: set[int] = set()
     for reader, offset in leaves:
@@ -262,8 +297,9 @@ def term_documents(leaves: list[tuple[Any, int]], fieldname: str,
     return docs
 
 
-def posting_positions(reader: Any, fieldname: str, btext: bytes, decode: Any,
-                      docs: set[int]) -> dict[int, list[int]]:
+def posting_positions(
+    reader: Any, fieldname: str, btext: bytes, decode: Any, docs: set[int]
+) -> dict[int, list[int]]:
     """Positions of a word in each of ``docs`` (segment document numbers)."""
     if (fieldname, btext) not in reader:
         return {}

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from barcamp_search.archive import ArchiveOptions
 from barcamp_search.model import (
     LINK_SCHEMES,
     Document,
@@ -31,7 +32,6 @@ from barcamp_search.model import (
     split_people,
     strip_emails,
 )
-from barcamp_search.read.archive import ArchiveOptions
 from barcamp_search.read.people import MAX_NAME_LENGTH, find_people, section_speakers
 from barcamp_search.read.slugs import slugify
 

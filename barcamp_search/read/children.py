@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from barcamp_search.errors import ChildDied
+from barcamp_search.errors import ChildDied, Interrupted
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,28 @@ def check_watched() -> None:
 
 def _on_child_exit(signum: int, frame: object) -> None:
     check_watched()
+
+
+_stop_signal: int | None = None
+
+
+def request_stop(signum: int) -> None:
+    """A signal asked the run to stop: ``check_stop`` raises from now on."""
+    global _stop_signal
+    _stop_signal = signum
+
+
+def stop_requested() -> int | None:
+    """The signal that asked the run to stop, if one did."""
+    return _stop_signal
+
+
+def check_stop() -> None:
+    """Raise ``Interrupted`` if a signal asked the run to stop. The signal handler raises
+    at once too; these checks catch a stop whose exception Python had to swallow (a
+    signal that lands in an at-fork hook or a finalizer)."""
+    if _stop_signal is not None:
+        raise Interrupted(_stop_signal)
 
 
 def name_process(name: str) -> None:

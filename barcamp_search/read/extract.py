@@ -20,9 +20,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from barcamp_search.archive import ArchiveOptions
 from barcamp_search.errors import ArchiveMissing, ExtractError
 from barcamp_search.model import Post
-from barcamp_search.read.archive import ArchiveOptions
 from barcamp_search.read.assemble import build_post
 from barcamp_search.read.decode import decode_source
 from barcamp_search.read.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool

@@ -245,7 +245,9 @@ class WorkerPool:
         except (EOFError, OSError):
             self._replace(worker)
             code = worker.process.exitcode
-            return job, ExtractError(job.source, f"parser process died (exit code {code})")
+            return job, ExtractError(
+                job.source, f"parser process died (exit code {code})", transient=True
+            )
         if spent:  # it ran out of memory: its heap stays at the cap, start a fresh one
             self._replace(worker, kill=False)
         if status == "ok":

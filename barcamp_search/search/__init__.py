@@ -16,5 +16,12 @@ from barcamp_search.search.engine import (
     SectionHit,
 )
 
-__all__ = ["SORTS", "FacetCount", "Hit", "SearchIndex", "SearchQuery", "SearchResults",
-           "SectionHit"]
+__all__ = [
+    "SORTS",
+    "FacetCount",
+    "Hit",
+    "SearchIndex",
+    "SearchQuery",
+    "SearchResults",
+    "SectionHit",
+]

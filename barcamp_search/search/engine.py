@@ -27,16 +27,17 @@ from typing import Any
 from whoosh.query import Term
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from barcamp_search.indexer import store
 from barcamp_search.errors import QueryError
-from barcamp_search.facets import all_facets, by_plural as by_plural_name, get_facet
-from barcamp_search.search.facets import FacetCount, count_facets
+from barcamp_search.facets import all_facets, get_facet
+from barcamp_search.facets import by_plural as by_plural_name
+from barcamp_search.indexer import store
 from barcamp_search.indexer.analysis import fold
-from barcamp_search.search.tables import PostTable
+from barcamp_search.search.facets import FacetCount, count_facets
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
 from barcamp_search.search.query import parse_text
 from barcamp_search.search.snippets import snippet_for
 from barcamp_search.search.suggest import suggest
+from barcamp_search.search.tables import PostTable
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
@@ -62,11 +63,20 @@ class SearchQuery:
     per_page: int
     facet_limit: int
 
-    def __init__(self, text: str = "", *,
-                 filters: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = (),
-                 lang: str | None = None, date_from: str | None = None,
-                 date_to: str | None = None, sort: str = "relevance", page: int = 1,
-                 per_page: int = 10, facet_limit: int = 30, **by_plural: Iterable[str]) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        filters: Mapping[str, Iterable[str]] | Iterable[tuple[str, Iterable[str]]] = (),
+        lang: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        facet_limit: int = 30,
+        **by_plural: Iterable[str],
+    ) -> None:
         given = dict(filters.items() if isinstance(filters, Mapping) else filters)
         for plural, values in by_plural.items():
             try:
@@ -76,14 +86,25 @@ class SearchQuery:
         unknown = set(given) - {facet.name for facet in all_facets()}
         if unknown:
             names = ", ".join(facet.name for facet in all_facets())
-            raise QueryError(f'Unknown facet "{sorted(unknown)[0][:50]}". Available facets: '
-                             f"{names}")
-        selected = tuple((facet.name, tuple(given[facet.name])) for facet in all_facets()
-                         if given.get(facet.name))
-        for name, value in (("text", text), ("filters", selected), ("lang", lang),
-                            ("date_from", date_from), ("date_to", date_to), ("sort", sort),
-                            ("page", page), ("per_page", per_page),
-                            ("facet_limit", facet_limit)):
+            raise QueryError(
+                f'Unknown facet "{sorted(unknown)[0][:50]}". Available facets: {names}'
+            )
+        selected = tuple(
+            (facet.name, tuple(given[facet.name]))
+            for facet in all_facets()
+            if given.get(facet.name)
+        )
+        for name, value in (
+            ("text", text),
+            ("filters", selected),
+            ("lang", lang),
+            ("date_from", date_from),
+            ("date_to", date_to),
+            ("sort", sort),
+            ("page", page),
+            ("per_page", per_page),
+            ("facet_limit", facet_limit),
+        ):
             object.__setattr__(self, name, value)
 
     def selected(self, facet: str) -> tuple[str, ...]:
@@ -137,16 +158,28 @@ class SearchResults:
             "per_page": self.query.per_page,
             "took_ms": round(self.took_ms, 2),
             "results": [
-                {"archive": h.archive, "source": h.source, "slug": h.slug, "url": h.url,
-                 "title": h.title, "date": h.date, "tags": list(h.tags),
-                 "authors": list(h.authors), "speakers": list(h.speakers),
-                 "score": round(h.score, 4),
-                 "sections": [{"anchor": s.anchor, "title": s.title, "url": s.url,
-                               "snippet": s.snippet} for s in h.sections]}
+                {
+                    "archive": h.archive,
+                    "source": h.source,
+                    "slug": h.slug,
+                    "url": h.url,
+                    "title": h.title,
+                    "date": h.date,
+                    "tags": list(h.tags),
+                    "authors": list(h.authors),
+                    "speakers": list(h.speakers),
+                    "score": round(h.score, 4),
+                    "sections": [
+                        {"anchor": s.anchor, "title": s.title, "url": s.url, "snippet": s.snippet}
+                        for s in h.sections
+                    ],
+                }
                 for h in self.hits
             ],
-            "facets": {name: [{"value": f.value, "count": f.count, "selected": f.selected}
-                              for f in counts] for name, counts in self.facets.items()},
+            "facets": {
+                name: [{"value": f.value, "count": f.count, "selected": f.selected} for f in counts]
+                for name, counts in self.facets.items()
+            },
             "suggestion": self.suggestion,
         }
 
@@ -158,14 +191,13 @@ def validate(query: SearchQuery) -> None:
     if not 1 <= query.page <= MAX_PAGE:
         raise QueryError(f"page must be between 1 and {MAX_PAGE} (got {query.page}).")
     if not 1 <= query.per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE} "
-                         f"(got {query.per_page}).")
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE} (got {query.per_page}).")
     for value in query.selected("year"):
         if not re.fullmatch(r"\d{4}", value):
             raise QueryError(f"year must be four digits (got {value[:20]!r}).")
-    for name, value in (("from", query.date_from), ("to", query.date_to)):
-        if value is not None:
-            _day_number(value, name)
+    for name, date in (("from", query.date_from), ("to", query.date_to)):
+        if date is not None:
+            _day_number(date, name)
 
 
 def _day_number(value: str, name: str) -> int:
@@ -251,8 +283,10 @@ class SearchIndex:
             if self._state is not None and now - self._checked < self.recheck:
                 return self._state
             self._checked = now
-            if self._state is not None and self._generation(self._state.index) == \
-                    self._state.generation:
+            if (
+                self._state is not None
+                and self._generation(self._state.index) == self._state.generation
+            ):
                 return self._state
             index = store.open_index(self.root)
             searcher = index.searcher()
@@ -268,8 +302,10 @@ class SearchIndex:
 
     def _generation(self, index: Any) -> tuple[str, int]:
         live = store.live_generation(self.root)
-        return (live.name if live else "", index.latest_generation()
-                if live and Path(index.storage.folder) == live else -1)
+        return (
+            live.name if live else "",
+            index.latest_generation() if live and Path(index.storage.folder) == live else -1,
+        )
 
     def generation(self) -> str:
         name, number = self.state().generation
@@ -303,26 +339,41 @@ class SearchIndex:
         start = (query.page - 1) * query.per_page
         if text_query is None or query.sort != "relevance":
             ordered = tables.sort_by_date(matching, newest=query.sort != "oldest")
-            page = ordered[start:start + query.per_page]
+            page = ordered[start : start + query.per_page]
             scores = _section_scores(state, text_query, docs, page)
             ranked = [(post, max(scores.get(post, {}).values(), default=0.0)) for post in page]
         else:
-            ranked, scores = _rank(state, text_query, docs, matching, start + query.per_page,
-                                   allowed is not None)
+            ranked, scores = _rank(
+                state, text_query, docs, matching, start + query.per_page, allowed is not None
+            )
             ranked = ranked[start:]
-        terms = _highlight_terms(text_query, state.searcher, sets) if text_query is not None \
+        terms = (
+            _highlight_terms(text_query, state.searcher, sets)
+            if text_query is not None
             else frozenset()
-        hits = tuple(self._hit(state, post, score, scores.get(post, {}), terms)
-                     for post, score in ranked)
+        )
+        hits = tuple(
+            self._hit(state, post, score, scores.get(post, {}), terms) for post, score in ranked
+        )
         suggestion = None
         if text_query is not None and len(matching) < 3:
-            suggestion = suggest(state.searcher, query.text,
-                                 lambda q: _count(tables, sets, q, allowed), len(matching))
+            suggestion = suggest(
+                state.searcher,
+                query.text,
+                lambda q: _count(tables, sets, q, allowed),
+                len(matching),
+            )
         took = (time.perf_counter() - started) * 1000
         return SearchResults(query, len(matching), took, hits, facets, suggestion)
 
-    def _hit(self, state: _State, post: int, score: float, section_scores: dict[int, float],
-             terms: frozenset[str]) -> Hit:
+    def _hit(
+        self,
+        state: _State,
+        post: int,
+        score: float,
+        section_scores: dict[int, float],
+        terms: frozenset[str],
+    ) -> Hit:
         data = state.tables.post_data(state.searcher, post)
         sections: list[SectionHit] = []
         best = sorted(section_scores.items(), key=lambda item: (-item[1], item[0]))
@@ -332,15 +383,31 @@ class SearchIndex:
             stored = state.searcher.stored_fields(docnum)
             anchor = stored.get("anchor") or None
             url = data["url"] and (data["url"] + (f"#{anchor}" if anchor else ""))
-            sections.append(SectionHit(
-                anchor, stored.get("heading") or data["title"], url,
-                snippet_for(stored.get("text", ""), terms, data["lang"])))
+            sections.append(
+                SectionHit(
+                    anchor,
+                    stored.get("heading") or data["title"],
+                    url,
+                    snippet_for(stored.get("text", ""), terms, data["lang"]),
+                )
+            )
         marked = [section for section in sections if "<mark>" in section.snippet]
         sections = marked or sections[:1]
-        return Hit(data["archive"], data["source"], data["slug"], data["url"], data["title"],
-                   data["date"], tuple(data["tags"]), tuple(data["authors"]),
-                   tuple(data["speakers"]), data.get("summary", ""), data["lang"], score,
-                   tuple(sections))
+        return Hit(
+            data["archive"],
+            data["source"],
+            data["slug"],
+            data["url"],
+            data["title"],
+            data["date"],
+            tuple(data["tags"]),
+            tuple(data["authors"]),
+            tuple(data["speakers"]),
+            data.get("summary", ""),
+            data["lang"],
+            score,
+            tuple(sections),
+        )
 
     def post(self, archive: str, slug: str) -> dict[str, Any] | None:
         """A post as indexed: its data and sections (for ``show`` and the post page)."""
@@ -356,14 +423,21 @@ class SearchIndex:
         state = self.state()
         found = []
         for entry in state.tables.completions(state.searcher):
-            if any(word.startswith(prefix) for word in entry.words) or \
-                    entry.folded.startswith(prefix):
+            if any(word.startswith(prefix) for word in entry.words) or entry.folded.startswith(
+                prefix
+            ):
                 found.append(entry)
                 if len(found) >= limit * 20:
                     break
         kinds = {"tag": 0, "speaker": 1, "title": 2}
-        found.sort(key=lambda e: (not e.folded.startswith(prefix), kinds[e.kind], -e.weight,
-                                  e.value.casefold()))
+        found.sort(
+            key=lambda e: (
+                not e.folded.startswith(prefix),
+                kinds[e.kind],
+                -e.weight,
+                e.value.casefold(),
+            )
+        )
         return [{"value": e.value, "kind": e.kind} for e in found[:limit]]
 
     def timeline(self) -> dict[str, dict[str, int]]:
@@ -383,8 +457,13 @@ class SearchIndex:
     def stats(self) -> dict[str, Any]:
         state = self.state()
         tables = state.tables
-        counts = count_facets(tables, set(range(tables.post_count)), lambda name: (), 1000,
-                              facets=(get_facet("archive"),))
+        counts = count_facets(
+            tables,
+            set(range(tables.post_count)),
+            lambda name: (),
+            1000,
+            facets=(get_facet("archive"),),
+        )
         return {
             "archives": {f.value: f.count for f in counts["archive"]},
             "posts": tables.post_count,
@@ -398,9 +477,14 @@ class SearchIndex:
 RANKING_EXPANSIONS = 8  # words a prefix/fuzzy term keeps for ranking (all count for totals)
 
 
-def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], matching: set[int],
-          wanted: int, filtered: bool) -> tuple[list[tuple[int, float]],
-                                                dict[int, dict[int, float]]]:
+def _rank(
+    state: _State,
+    text_query: Any,
+    docs: set[int] | frozenset[int],
+    matching: set[int],
+    wanted: int,
+    filtered: bool,
+) -> tuple[list[tuple[int, float]], dict[int, dict[int, float]]]:
     """The best ``wanted`` posts by their best section's score, and the scores of the
     matching sections of those posts."""
     tables = state.tables
@@ -408,8 +492,7 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
     # Ranking scores a query whose prefix/fuzzy terms keep their most frequent words; the
     # totals and facets count every expansion, and posts matched only through rarer words
     # follow, newest first.
-    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS,
-                              state.sets)
+    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS, state.sets)
     within = {d for d in docs if doc_post[d] in matching} if filtered else None
     scores = state.sets.scores(text_query, within)
     best: dict[int, float] = {}
@@ -421,7 +504,7 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
     ranked = heapq.nsmallest(wanted, best.items(), key=lambda item: (-item[1], keys[item[0]]))
     if len(ranked) < wanted:
         rest = tables.sort_by_date(matching - set(best))
-        ranked += [(post, 0.0) for post in rest[:wanted - len(ranked)]]
+        ranked += [(post, 0.0) for post in rest[: wanted - len(ranked)]]
     by_post: dict[int, dict[int, float]] = {}
     for post, _score in ranked:
         section_scores = {d: scores[d] for d in tables.post_docs[post] if d in scores}
@@ -430,13 +513,13 @@ def _rank(state: _State, text_query: Any, docs: set[int] | frozenset[int], match
     return ranked, by_post
 
 
-def _section_scores(state: _State, text_query: Any, docs: set[int] | frozenset[int],
-                    posts: list[int]) -> dict[int, dict[int, float]]:
+def _section_scores(
+    state: _State, text_query: Any, docs: set[int] | frozenset[int], posts: list[int]
+) -> dict[int, dict[int, float]]:
     """For each post, the scores of its documents that match the query."""
     if text_query is None or not posts:
         return {}
-    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS,
-                              state.sets)
+    text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS, state.sets)
     candidates = [d for post in posts for d in state.tables.post_docs[post] if d in docs]
     by_post: dict[int, dict[int, float]] = {}
     for docnum, score in score_documents(state.searcher, text_query, candidates).items():
@@ -462,4 +545,3 @@ def _highlight_terms(query: Any, searcher: Any, sets: DocSets) -> frozenset[str]
             if fieldname.startswith(("title_", "heading_", "body_")):
                 words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return frozenset(words)
-

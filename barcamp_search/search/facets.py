@@ -17,9 +17,13 @@ class FacetCount:
     selected: bool
 
 
-def count_facets(table: PostTable, posts: set[int], selected: Callable[[str], tuple[str, ...]],
-                 limit: int, facets: tuple[Facet, ...] | None = None
-                 ) -> dict[str, tuple[FacetCount, ...]]:
+def count_facets(
+    table: PostTable,
+    posts: set[int],
+    selected: Callable[[str], tuple[str, ...]],
+    limit: int,
+    facets: tuple[Facet, ...] | None = None,
+) -> dict[str, tuple[FacetCount, ...]]:
     """Post counts of each facet's values over ``posts`` (the ``limit`` first, then the
     selected ones), by facet name."""
     result: dict[str, tuple[FacetCount, ...]] = {}
@@ -33,7 +37,8 @@ def count_facets(table: PostTable, posts: set[int], selected: Callable[[str], tu
             ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0].casefold()))
         top = ordered[:limit]
         shown_keys = {value.lower() for value, _ in top}
-        top += [(value, counter.get(value, 0)) for value in chosen
-                if value.lower() not in shown_keys]
+        top += [
+            (value, counter.get(value, 0)) for value in chosen if value.lower() not in shown_keys
+        ]
         result[facet.name] = tuple(FacetCount(v, c, v.lower() in chosen_keys) for v, c in top)
     return result

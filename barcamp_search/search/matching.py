@@ -65,8 +65,13 @@ class DocSets:
     def expand(self, query: Any) -> list[bytes]:
         """The words a prefix, wildcard or fuzzy term stands for in this index (cached:
         a fuzzy term compares itself with the whole vocabulary)."""
-        key = (type(query).__name__, query.fieldname, query.text,
-               getattr(query, "maxdist", None), getattr(query, "prefixlength", None))
+        key = (
+            type(query).__name__,
+            query.fieldname,
+            query.text,
+            getattr(query, "maxdist", None),
+            getattr(query, "prefixlength", None),
+        )
         found = self._expansions.get(key)
         if found is None:
             found = expansions(query, self.reader)
@@ -100,12 +105,12 @@ class DocSets:
         found = frozenset(term_documents(self.leaves, fieldname, text))
         return self._remember(key, found) if cache else found
 
-    def _remember(self, key: tuple[str, bytes | str], found: frozenset[int]
-                  ) -> frozenset[int]:
+    def _remember(self, key: tuple[str, bytes | str], found: frozenset[int]) -> frozenset[int]:
         self._terms[key] = found
         self._cached_docs += len(found)
-        while len(self._terms) > 1 and (len(self._terms) > TERM_CACHE
-                                        or self._cached_docs > TERM_CACHE_DOCS):
+        while len(self._terms) > 1 and (
+            len(self._terms) > TERM_CACHE or self._cached_docs > TERM_CACHE_DOCS
+        ):
             _key, evicted = self._terms.popitem(last=False)
             self._cached_docs -= len(evicted)
         return found
@@ -160,19 +165,24 @@ class DocSets:
         slop 1): the intersection of the words' posting sets, then their positions."""
         field = self.searcher.schema[query.fieldname]
         words = [field.to_bytes(word) for word in query.words]
-        sets = [self.term(query.fieldname, word) for word in words]
-        candidates = set(min(sets, key=len)).intersection(*sets)
+        sets: list[frozenset[int]] = [self.term(query.fieldname, word) for word in words]
+        smallest = min(sets, key=len)
+        candidates = set(smallest).intersection(*sets)
         if not candidates:
             return candidates
         found: set[int] = set()
         for reader, offset in self.leaves:
-            local = {d - offset for d in candidates
-                     if offset <= d < offset + reader.doc_count_all()}
+            local = {
+                d - offset for d in candidates if offset <= d < offset + reader.doc_count_all()
+            }
             if not local:
                 continue
-            positions = [posting_positions(reader, query.fieldname, word,
-                                           field.format.decode_positions, local)
-                         for word in words]
+            positions = [
+                posting_positions(
+                    reader, query.fieldname, word, field.format.decode_positions, local
+                )
+                for word in words
+            ]
             for docnum in local:
                 following = [set(by_doc.get(docnum, ())) for by_doc in positions[1:]]
                 for start in positions[0].get(docnum, ()):
@@ -181,21 +191,21 @@ class DocSets:
                         break
         return found
 
-    def scores(self, query: Any, within: set[int] | frozenset[int] | None = None
-               ) -> dict[int, float]:
+    def scores(
+        self, query: Any, within: set[int] | frozenset[int] | None = None
+    ) -> dict[int, float]:
         """The score of every document matching ``query`` (of those in ``within``, when
         given), equal to the one Whoosh's matchers give it, up to the order of float sums."""
         if isinstance(query, q.Term):
             return self._term_scores(query.fieldname, query.text, query.boost, within)
         if query is q.NullQuery:
             return {}
-        subs = getattr(query, "subqueries", None)
+        subs: list[Any] = getattr(query, "subqueries", None) or []
         if isinstance(query, (q.And, q.Or)) and len(subs) == 1:
             return self.scores(subs[0], within)  # Whoosh ignores the boost here as well
         result: dict[int, float]
         if type(query) is q.Or and not query.scale and not query.minmatch:
-            parts = sorted((self.scores(child, within) for child in subs), key=len,
-                           reverse=True)
+            parts = sorted((self.scores(child, within) for child in subs), key=len, reverse=True)
             result = parts[0] if len(parts) == 1 else dict(parts[0])
             for part in parts[1:]:
                 for docnum, score in part.items():
@@ -225,8 +235,7 @@ class DocSets:
             result = dict.fromkeys(docs, 0.0)
             field = self.searcher.schema[query.fieldname]
             for word in query.words:
-                word_scores = self._term_scores(query.fieldname, field.to_bytes(word), 1.0,
-                                                docs)
+                word_scores = self._term_scores(query.fieldname, field.to_bytes(word), 1.0, docs)
                 for docnum in result:
                     result[docnum] += word_scores[docnum]
         else:  # ranges, sloppy phrases...: Whoosh's matchers, on the matching documents only
@@ -240,8 +249,9 @@ class DocSets:
         docs = set(self.docs(query))
         return docs if within is None else docs & within
 
-    def _term_scores(self, fieldname: str, text: Any, boost: float,
-                     within: set[int] | frozenset[int] | None) -> dict[int, float]:
+    def _term_scores(
+        self, fieldname: str, text: Any, boost: float, within: set[int] | frozenset[int] | None
+    ) -> dict[int, float]:
         searcher = self.searcher
         schema = searcher.schema
         if fieldname not in schema:
@@ -254,14 +264,12 @@ class DocSets:
         if field.scorable and type(searcher.weighting) is not BM25F:  # another model
             query = q.Term(fieldname, text, boost=boost)
             docs = self.term(fieldname, btext)
-            return score_documents(searcher, query, list(docs if within is None
-                                                         else docs & within))
-        ids, values = self._scored_term(fieldname, btext)
-        if boost != 1.0:
-            values = [value * boost for value in values]
+            return score_documents(searcher, query, list(docs if within is None else docs & within))
+        ids, unboosted = self._scored_term(fieldname, btext)
+        values = unboosted if boost == 1.0 else [value * boost for value in unboosted]
         if within is None:
-            return dict(zip(ids, values))
-        return {d: v for d, v in zip(ids, values) if d in within}
+            return dict(zip(ids, values, strict=True))
+        return {d: v for d, v in zip(ids, values, strict=True) if d in within}
 
     def _scored_term(self, fieldname: str, btext: bytes) -> tuple[array, array]:
         """Every document containing a term and its unboosted score, cached."""
@@ -295,8 +303,12 @@ class DocSets:
                 values.extend([idf * ((tf * K1_1) / (tf + norm)) for tf in weights])
             else:  # whoosh.scoring.bm25(idf, tf, fl, avgfl, B, K1), the same float ops
                 lengths, table = norms
-                values.extend([idf * ((tf * K1_1) / (tf + table[lengths[d]]))
-                               for d, tf in zip(local, weights)])
+                values.extend(
+                    [
+                        idf * ((tf * K1_1) / (tf + table[lengths[d]]))
+                        for d, tf in zip(local, weights, strict=True)
+                    ]
+                )
         self._scored[key] = (ids, values)
         self._scored_postings += len(ids)
         while len(self._scored) > 1 and self._scored_postings > SCORE_CACHE_POSTINGS:
@@ -304,14 +316,16 @@ class DocSets:
             self._scored_postings -= len(evicted)
         return ids, values
 
-    def _field_norms(self, index: int, reader: Any, fieldname: str, avgfl: float, B: float,
-                     K1: float) -> tuple[bytes, list[float]] | None:
+    def _field_norms(
+        self, index: int, reader: Any, fieldname: str, avgfl: float, B: float, K1: float
+    ) -> tuple[bytes, list[float]] | None:
         """A segment's length bytes for a field and the BM25 length term of each byte."""
         key = (index, fieldname)
         if key not in self._norms:
             lengths = length_bytes(reader, fieldname)
-            table = [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl)
-                     for b in range(256)]
+            table = [
+                K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)
+            ]
             self._norms[key] = None if lengths is None else (lengths, table)
         return self._norms[key]
 
@@ -349,8 +363,9 @@ def score_documents(searcher: Any, query: Any, docnums: list[int]) -> dict[int, 
     return scores
 
 
-def expand_terms(query: Any, reader: Any, limit: int | None = None,
-                 sets: DocSets | None = None) -> Any:
+def expand_terms(
+    query: Any, reader: Any, limit: int | None = None, sets: DocSets | None = None
+) -> Any:
     """The query with each prefix, wildcard or fuzzy term replaced by an Or of the words it
     expands to in the whole index (the ``limit`` most frequent ones, when given).
 

@@ -43,9 +43,13 @@ MAX_EXPANSION = 300
 
 _TEXT_FIELDS = [f"{kind}_{lang}" for kind in ("title", "heading", "body") for lang in LANGUAGES]
 DEFAULT_FIELDS = _TEXT_FIELDS + ["tags_text", "speaker_text", "author_text"]
-BOOSTS = {**{f"title_{lang}": 4.0 for lang in LANGUAGES},
-          **{f"heading_{lang}": 2.0 for lang in LANGUAGES},
-          "tags_text": 2.0, "speaker_text": 2.0, "author_text": 1.5}
+BOOSTS = {
+    **{f"title_{lang}": 4.0 for lang in LANGUAGES},
+    **{f"heading_{lang}": 2.0 for lang in LANGUAGES},
+    "tags_text": 2.0,
+    "speaker_text": 2.0,
+    "author_text": 1.5,
+}
 VIRTUAL = {
     "title": [f"title_{lang}" for lang in LANGUAGES],
     "author": ["author_text"],
@@ -64,8 +68,12 @@ def _parse_schema() -> Schema:
     for name in ("tags_text", "speaker_text", "author_text"):
         fields[name] = TEXT(analyzer=name_analyzer())
     fields.update(
-        tag=KEYWORD(commas=True, lowercase=True), category=KEYWORD(commas=True, lowercase=True),
-        site=KEYWORD(commas=True, lowercase=True), archive=ID(), lang=ID(), year=ID(),
+        tag=KEYWORD(commas=True, lowercase=True),
+        category=KEYWORD(commas=True, lowercase=True),
+        site=KEYWORD(commas=True, lowercase=True),
+        archive=ID(),
+        lang=ID(),
+        year=ID(),
     )
     return Schema(**fields)
 
@@ -89,8 +97,11 @@ class StopWordsPlugin(qparser.Plugin):
         for node in group:
             if isinstance(node, syntax.GroupNode):
                 kept.append(self.drop(parser, node))
-            elif isinstance(node, syntax.WordNode) and node.fieldname is None and \
-                    elide(node.text.lower()) in _STOP_WORDS:
+            elif (
+                isinstance(node, syntax.WordNode)
+                and node.fieldname is None
+                and elide(node.text.lower()) in _STOP_WORDS
+            ):
                 continue
             else:
                 kept.append(node)
@@ -136,12 +147,15 @@ _PARSER = _make_parser()
 def check_limits(text: str) -> None:
     """Reject what would cost seconds of CPU or blow the parser's recursion."""
     if len(text) > MAX_CHARS:
-        raise QueryError(f"The query is too long ({len(text):,} characters; "
-                         f"the limit is {MAX_CHARS:,}). Shorten it.")
+        raise QueryError(
+            f"The query is too long ({len(text):,} characters; "
+            f"the limit is {MAX_CHARS:,}). Shorten it."
+        )
     words = re.findall(r"\w+", text)
     if len(words) > MAX_WORDS:
-        raise QueryError(f"The query has too many words ({len(words):,}; "
-                         f"the limit is {MAX_WORDS}). Remove some.")
+        raise QueryError(
+            f"The query has too many words ({len(words):,}; the limit is {MAX_WORDS}). Remove some."
+        )
     depth = deepest = 0
     for char in text:
         if char == "(":
@@ -150,8 +164,9 @@ def check_limits(text: str) -> None:
         elif char == ")":
             depth = max(0, depth - 1)
     if deepest > MAX_DEPTH:
-        raise QueryError(f"The query nests parentheses {deepest} deep; "
-                         f"the limit is {MAX_DEPTH}. Simplify it.")
+        raise QueryError(
+            f"The query nests parentheses {deepest} deep; the limit is {MAX_DEPTH}. Simplify it."
+        )
 
 
 def parse_text(text: str, reader: Any) -> Query | None:
@@ -182,8 +197,10 @@ def _fold_patterns(query: Query, reader: Any) -> Query:
         if isinstance(query, (Prefix, Wildcard)):
             head = re.split(r"[*?]", text)[0] if isinstance(query, Wildcard) else text
             if len(head) < MIN_PREFIX:
-                raise QueryError(f"A wildcard needs at least {MIN_PREFIX} letters before it "
-                                 f"({query.text!r}). Type more of the word.")
+                raise QueryError(
+                    f"A wildcard needs at least {MIN_PREFIX} letters before it "
+                    f"({query.text!r}). Type more of the word."
+                )
             _check_expansion(query.fieldname, head, reader, query.text)
         if isinstance(query, FuzzyTerm):
             query.maxdist = min(query.maxdist, 2)
@@ -204,8 +221,10 @@ def _check_expansion(fieldname: str, head: str, reader: Any, original: str) -> N
     for _term in reader.expand_prefix(fieldname, head):
         count += 1
         if count > MAX_EXPANSION:
-            raise QueryError(f"{original!r} matches too many words (more than "
-                             f"{MAX_EXPANSION}). Type more letters before the '*'.")
+            raise QueryError(
+                f"{original!r} matches too many words (more than "
+                f"{MAX_EXPANSION}). Type more letters before the '*'."
+            )
 
 
 def query_words(text: str) -> list[str]:
@@ -213,8 +232,12 @@ def query_words(text: str) -> list[str]:
     words = []
     for token in re.findall(r'"[^"]*"|\S+', text):
         token = token.strip('"()')
-        if not token or token in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE") or ":" in token \
-                or any(c in token for c in "*?~^"):
+        if (
+            not token
+            or token in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+            or ":" in token
+            or any(c in token for c in "*?~^")
+        ):
             continue
         words.extend(re.findall(r"[^\W\d_]{3,}", token))
     return words

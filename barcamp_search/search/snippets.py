@@ -13,8 +13,8 @@ from typing import Any
 
 from whoosh.highlight import ContextFragmenter, highlight
 
-from barcamp_search.indexer.whoosh_private import EscapingFormatter
 from barcamp_search.indexer.analysis import index_language, language_analyzer
+from barcamp_search.indexer.whoosh_private import EscapingFormatter
 
 SNIPPET_CHARS = 240
 
@@ -23,7 +23,7 @@ class MarkFormatter(EscapingFormatter):
     between = " … "
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<mark>" + html.escape(text[token.startchar:token.endchar]) + "</mark>"
+        return "<mark>" + html.escape(text[token.startchar : token.endchar]) + "</mark>"
 
 
 _FRAGMENTER = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
@@ -39,8 +39,15 @@ def snippet_for(text: str, terms: frozenset[str], lang: str) -> str:
     """The best fragments of ``text`` for ``terms`` (indexed forms), or its beginning."""
     text = " ".join(text.split())
     if terms and text:
-        marked = highlight(text, terms, _analyzer(index_language(lang)), _FRAGMENTER,
-                           _FORMATTER, top=2, mode="index")
+        marked = highlight(
+            text,
+            terms,
+            _analyzer(index_language(lang)),
+            _FRAGMENTER,
+            _FORMATTER,
+            top=2,
+            mode="index",
+        )
         if marked:
             return marked
     return html.escape(shorten(text))

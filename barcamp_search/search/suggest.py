@@ -1,4 +1,4 @@
-""""Did you mean": respell the words of a query that finds little.
+""" "Did you mean": respell the words of a query that finds little.
 
 Candidates come from the ``spell`` field, the archive's vocabulary as written
 (titles, text, tags, speaker names: lower-cased, not stemmed, accents kept), so
@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-
 
 from barcamp_search.errors import QueryError
 from barcamp_search.search.query import parse_text, query_words
@@ -33,8 +32,7 @@ def suggest(searcher: Any, text: str, count: Callable[[Any], int], found: int) -
         replacement = candidates[0]
         if word[:1].isupper():
             replacement = replacement[:1].upper() + replacement[1:]
-        suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, suggestion,
-                            count=1)
+        suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, suggestion, count=1)
     if suggestion == text:
         return None
     try:

@@ -184,7 +184,11 @@ def _entries(raw: object, name: str) -> tuple[Words, ...]:
 @lru_cache(maxsize=1)
 def shipped_synonyms() -> Synonyms:
     """The list shipped with the package (``barcamp_search/search/synonyms.toml``)."""
-    text = resources.files("barcamp_search.search").joinpath("synonyms.toml").read_text(encoding="utf-8")
+    text = (
+        resources.files("barcamp_search.search")
+        .joinpath("synonyms.toml")
+        .read_text(encoding="utf-8")
+    )
     return Synonyms.from_table(tomllib.loads(text), source="synonyms.toml")
 
 

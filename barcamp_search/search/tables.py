@@ -15,18 +15,18 @@ import os
 import pickle
 import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from dataclasses import dataclass
 from typing import Any
 
 from whoosh.query import And, Term
 
-from barcamp_search.indexer.whoosh_private import segment_id
-from barcamp_search.search.matching import DocSets
 from barcamp_search.facets import counted_facets, facet_names
 from barcamp_search.indexer.analysis import fold
 from barcamp_search.indexer.schema import read_facet_column
+from barcamp_search.indexer.whoosh_private import segment_id
+from barcamp_search.search.matching import DocSets
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,9 @@ class PostTable:
     (``tables-N.pickle``, N the Whoosh generation, checked against the segments) and
     later processes load them: a cold ``search`` does not pay for it again."""
 
-    def __init__(self, searcher: Any, sets: DocSets, folder: Path | None = None,
-                 generation: int = -1) -> None:
+    def __init__(
+        self, searcher: Any, sets: DocSets, folder: Path | None = None, generation: int = -1
+    ) -> None:
         reader = searcher.reader()
         self._reader = reader
         self._totals: dict[str, Counter[str]] = {}
@@ -65,14 +66,30 @@ class PostTable:
         path = folder / f"tables-{generation}.pickle" if folder is not None else None
         saved = _load(path, key) if path is not None else None
         if saved is not None:
-            self.doc_post, self.post_keys, self.post_doc, self.post_date, \
-                self.section_count, self._values = saved
+            (
+                self.doc_post,
+                self.post_keys,
+                self.post_doc,
+                self.post_date,
+                self.section_count,
+                self._values,
+            ) = saved
         else:
             self._build(reader, sets)
             if path is not None:
                 self.values(counted_facets()[0].name)  # reads every facet
-                _save(path, key, (self.doc_post, self.post_keys, self.post_doc,
-                                  self.post_date, self.section_count, self._values))
+                _save(
+                    path,
+                    key,
+                    (
+                        self.doc_post,
+                        self.post_keys,
+                        self.post_doc,
+                        self.post_date,
+                        self.section_count,
+                        self._values,
+                    ),
+                )
         self.post_count = len(self.post_keys)
         # each post's documents: its own first, then its sections in index order
         self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
@@ -112,8 +129,9 @@ class PostTable:
     def sort_by_date(self, posts: set[int], newest: bool = True) -> list[int]:
         """Newest (or oldest) first; undated posts always last, ties by source."""
         dates, keys = self.post_date, self.post_keys
-        dated = sorted((p for p in posts if dates[p]), key=lambda p: (dates[p], keys[p]),
-                       reverse=newest)
+        dated = sorted(
+            (p for p in posts if dates[p]), key=lambda p: (dates[p], keys[p]), reverse=newest
+        )
         return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
 
     def values(self, facet: str) -> list[tuple[str, ...]]:
@@ -126,8 +144,9 @@ class PostTable:
             rows = [read_facet_column(column[d]) for d in self.post_doc]
             for index, declared in enumerate(counted_facets()):
                 values = [row[index] if index < len(row) else () for row in rows]
-                self._values[declared.name] = _merge_case_variants(values) if \
-                    declared.merge_case else values
+                self._values[declared.name] = (
+                    _merge_case_variants(values) if declared.merge_case else values
+                )
         return self._values[facet]
 
     def count(self, facet: str, posts: set[int]) -> Counter[str]:
@@ -153,7 +172,8 @@ class PostTable:
                     counter.update(values)
                 entries += [_completion(v, facet, n) for v, n in counter.items()]
             titles: Counter[str] = Counter(
-                self.post_data(searcher, post)["title"] for post in range(self.post_count))
+                self.post_data(searcher, post)["title"] for post in range(self.post_count)
+            )
             entries += [_completion(t, "title", n) for t, n in titles.items()]
             self._completions = entries
         return self._completions
@@ -175,8 +195,10 @@ class PostTable:
                 if doc != docnum and self.doc_post[doc] == post:
                     fields = searcher.stored_fields(doc)
                     texts[fields.get("anchor", "")] = fields.get("text", "")
-            data["sections"] = [{**section, "text": texts.get(section["anchor"], "")}
-                                for section in data.get("sections", [])]
+            data["sections"] = [
+                {**section, "text": texts.get(section["anchor"], "")}
+                for section in data.get("sections", [])
+            ]
             return data
         return None
 
@@ -217,11 +239,13 @@ def _save(path: Path, key: tuple[Any, ...], tables: Any) -> None:
 
 
 def _merge_case_variants(per_post: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """"Guido Van Rossum" and "Guido van Rossum" -> the spelling most posts use."""
+    """ "Guido Van Rossum" and "Guido van Rossum" -> the spelling most posts use."""
     spellings: dict[str, Counter[str]] = {}
     for values in per_post:
         for value in values:
             spellings.setdefault(value.lower(), Counter())[value] += 1
-    best = {key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
-            for key, counts in spellings.items()}
+    best = {
+        key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+        for key, counts in spellings.items()
+    }
     return [tuple(dict.fromkeys(best[v.lower()] for v in values)) for values in per_post]

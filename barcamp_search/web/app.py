@@ -38,9 +38,11 @@ from barcamp_search.web.render import highlight, render_paragraphs, safe_url, sn
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (IndexMissing, SchemaMismatch, IndexUnwritable)
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def web_root() -> Path:
@@ -54,13 +56,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     web = web_root()
     app = Flask(__name__, template_folder=str(web / "templates"), static_folder=None)
     # Never debug unless the dev server asks for it (FLASK_DEBUG in the environment is ignored).
-    app.config.update(DEBUG=False, SETTINGS=settings, SEND_FILE_MAX_AGE_DEFAULT=3600,
-                      MAX_CONTENT_LENGTH=1024)
+    app.config.update(
+        DEBUG=False, SETTINGS=settings, SEND_FILE_MAX_AGE_DEFAULT=3600, MAX_CONTENT_LENGTH=1024
+    )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep to_json()'s order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.static_folder = str(web / "static")
-    app.add_url_rule("/static/<path:filename>", "static", app.send_static_file,
-                     provide_automatic_options=False)
+    app.add_url_rule(
+        "/static/<path:filename>", "static", app.send_static_file, provide_automatic_options=False
+    )
     app.extensions[EXTENSION] = IndexHolder(settings.index)
 
     app.before_request(_only_get)
@@ -71,11 +75,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     for kind in UNAVAILABLE:
         app.register_error_handler(kind, _unavailable)
     app.register_error_handler(Exception, _unexpected)
-    app.jinja_env.globals.update(_=ui_text, plural=plural_text, url_with=url_with,
-                                 LANG=ui_lang)
-    app.jinja_env.filters.update(date=lambda value: format_date(value, ui_lang()),
-                                 snippet=snippet_html, paragraphs=render_paragraphs,
-                                 highlight=highlight, safe_url=safe_url)
+    app.jinja_env.globals.update(_=ui_text, plural=plural_text, url_with=url_with, LANG=ui_lang)
+    app.jinja_env.filters.update(
+        date=lambda value: format_date(value, ui_lang()),
+        snippet=snippet_html,
+        paragraphs=render_paragraphs,
+        highlight=highlight,
+        safe_url=safe_url,
+    )
     views.register(app)
     return app
 
@@ -84,9 +91,15 @@ def _only_get() -> None:
     if request.method not in ("GET", "HEAD"):
         raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
 
+
 def _pick_language() -> None:
-    g.ui, g.remember_ui = choose_language(request.args.get("ui"), request.cookies.get(COOKIE),
-                                          request.accept_languages, current_settings().ui_lang)
+    g.ui, g.remember_ui = choose_language(
+        request.args.get("ui"),
+        request.cookies.get(COOKIE),
+        request.accept_languages,
+        current_settings().ui_lang,
+    )
+
 
 def _security_headers(response: Any) -> Any:
     headers = response.headers
@@ -97,12 +110,19 @@ def _security_headers(response: Any) -> Any:
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if g.get("remember_ui"):
-        response.set_cookie(COOKIE, g.ui, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True, secure=request.is_secure)
+        response.set_cookie(
+            COOKIE,
+            g.ui,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
     if response.mimetype == "text/html":
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response
+
 
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
@@ -117,9 +137,12 @@ def _http_error(error: HTTPException) -> Any:
         response.headers["Allow"] = "GET, HEAD"
     return response
 
+
 def _unavailable(error: Exception) -> Any:
-    return error_response(503, str(error), template="no_index.html",
-                          index=str(current_settings().index))
+    return error_response(
+        503, str(error), template="no_index.html", index=str(current_settings().index)
+    )
+
 
 def _unexpected(error: Exception) -> Any:
     logger.exception("unexpected error on %s", request.path)

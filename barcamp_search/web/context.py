@@ -73,6 +73,7 @@ def current_settings() -> Settings:
 
 # --- arguments -> SearchQuery ---------------------------------------------------------------
 
+
 def _whole_number(name: str, value: str | None, default: int) -> int:
     if value is None or value.strip() == "":
         return default
@@ -81,8 +82,9 @@ def _whole_number(name: str, value: str | None, default: int) -> int:
     return int(value)
 
 
-def query_from_args(args: MultiDict[str, str], per_page: int | None = None,
-                    **fixed: Any) -> SearchQuery:
+def query_from_args(
+    args: MultiDict[str, str], per_page: int | None = None, **fixed: Any
+) -> SearchQuery:
     """The ``SearchQuery`` of request arguments; ``QueryError`` for bad values.
 
     Empty values are ignored (an empty form field means "not given"), as are
@@ -97,12 +99,10 @@ def query_from_args(args: MultiDict[str, str], per_page: int | None = None,
     for param in SINGLE_PARAMS:
         for value in args.getlist(param):
             if len(value) > MAX_VALUE_CHARS:
-                raise QueryError(f'"{param}" is too long (at most {MAX_VALUE_CHARS} '
-                                 "characters).")
+                raise QueryError(f'"{param}" is too long (at most {MAX_VALUE_CHARS} characters).')
     for selected in filters.values():
         if any(len(v) > MAX_VALUE_CHARS for v in selected):
-            raise QueryError(f"A filter value is too long (at most {MAX_VALUE_CHARS} "
-                             "characters).")
+            raise QueryError(f"A filter value is too long (at most {MAX_VALUE_CHARS} characters).")
     default_per_page = per_page or current_settings().per_page
     values: dict[str, Any] = dict(
         filters=filters,
@@ -131,6 +131,7 @@ def run_search(args: MultiDict[str, str] | None = None, **fixed: Any) -> SearchR
 
 # --- URLs of the search state ------------------------------------------------------------
 
+
 def state_pairs(args: MultiDict[str, str] | None = None) -> list[tuple[str, str]]:
     """The request's search parameters (and ``ui``), in order, empty ones left out."""
     args = request.args if args is None else args
@@ -138,22 +139,31 @@ def state_pairs(args: MultiDict[str, str] | None = None) -> list[tuple[str, str]
     return [(k, v) for k, v in args.items(multi=True) if k in known and v.strip()]
 
 
-def url_with(endpoint: str = "search", add: Iterable[tuple[str, str]] = (),
-             remove: Iterable[tuple[str, str | None]] = (), **replace: Any) -> str:
+def url_with(
+    endpoint: str = "search",
+    add: Iterable[tuple[str, str]] = (),
+    remove: Iterable[tuple[str, str | None]] = (),
+    **replace: Any,
+) -> str:
     """The current search's URL changed: pairs added or removed (value None: every value
     of that name), single parameters replaced (None drops them). Any change but a new
     page number goes back to page 1."""
     removed = list(remove)
-    pairs = [(k, v) for k, v in state_pairs()
-             if not any(k == rk and (rv is None or v == rv) for rk, rv in removed)
-             and k not in replace]
+    pairs = [
+        (k, v)
+        for k, v in state_pairs()
+        if not any(k == rk and (rv is None or v == rv) for rk, rv in removed) and k not in replace
+    ]
     if add or removed or set(replace) - {"page", "ui"}:
         if "page" not in replace:
             pairs = [(k, v) for k, v in pairs if k != "page"]
     pairs += [(k, v) for k, v in add if (k, v) not in pairs]
     pairs += [(k, str(v)) for k, v in replace.items() if v not in (None, "")]
-    base = url_for(endpoint, **request.view_args) if endpoint == request.endpoint and \
-        request.view_args else url_for(endpoint)
+    base = (
+        url_for(endpoint, **request.view_args)
+        if endpoint == request.endpoint and request.view_args
+        else url_for(endpoint)
+    )
     return base + ("?" + urlencode(pairs) if pairs else "")
 
 
@@ -161,26 +171,38 @@ def ui_lang() -> str:
     """The interface language of this request."""
     return g.get("ui", current_settings().ui_lang)
 
+
 def ui_text(key: str, **values: Any) -> str:
     """An interface string in this request's language."""
     return translate(ui_lang(), key, **values)
+
 
 def plural_text(key: str, n: int) -> str:
     """``post`` and 3 -> "3 posts" in this request's language."""
     return plural(ui_lang(), key, n)
 
+
 def wants_json() -> bool:
     return request.path.startswith(MACHINE_PATHS)
 
-def error_response(status: int, message: str, title_key: str | None = None,
-                   template: str = "error.html", **context: Any) -> Any:
+
+def error_response(
+    status: int,
+    message: str,
+    title_key: str | None = None,
+    template: str = "error.html",
+    **context: Any,
+) -> Any:
     """The error shape for machine endpoints, a page for people."""
     if wants_json():
         response = jsonify({"ok": False, "error": message, "status": status})
         response.status_code = status
         return response
-    keys = {400: "bad_request_title", 404: "not_found_title", 405: "method_title",
-            503: "no_index_title"}
+    keys = {
+        400: "bad_request_title",
+        404: "not_found_title",
+        405: "method_title",
+        503: "no_index_title",
+    }
     title = ui_text(title_key or keys.get(status, "error_title"))
-    return render_template(template, status=status, title=title, message=message,
-                           **context), status
+    return render_template(template, status=status, title=title, message=message, **context), status

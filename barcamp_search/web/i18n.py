@@ -9,7 +9,6 @@ and ``{name}`` placeholders are filled with ``str.format`` before escaping.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 LANGUAGES = ("en", "fr")
@@ -20,11 +19,15 @@ COOKIE = "ui"
 STRINGS: dict[str, tuple[str, str]] = {
     "skip": ("Skip to content", "Aller au contenu"),
     "colon": ("{label}:", "{label}\u00a0:"),  # French puts a space before a colon
-    "site_description": ("Search the meetup and barcamp archives of Python user groups",
-                         "Chercher dans les archives des meetups et barcamps Python"),
+    "site_description": (
+        "Search the meetup and barcamp archives of Python user groups",
+        "Chercher dans les archives des meetups et barcamps Python",
+    ),
     "search_label": ("Search the archives", "Chercher dans les archives"),
-    "search_placeholder": ("e.g. asyncio, micro-python, speaker:…",
-                           "ex. asyncio, micro-python, speaker:…"),
+    "search_placeholder": (
+        "e.g. asyncio, micro-python, speaker:…",
+        "ex. asyncio, micro-python, speaker:…",
+    ),
     "search_button": ("Search", "Chercher"),
     "main_nav": ("Browse", "Parcourir"),
     "nav_search": ("Search", "Recherche"),
@@ -35,9 +38,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "footer_lang": ("Language", "Langue"),
     "footer_api": ("JSON API", "API JSON"),
     "footer_feed": ("Atom feed of this search", "Flux Atom de cette recherche"),
-    "keyboard_help": ("Keys: / search, j/k or ↑/↓ move between results, Enter opens.",
-                      "Touches : / recherche, j/k ou ↑/↓ passent d'un résultat à l'autre, "
-                      "Entrée ouvre."),
+    "keyboard_help": (
+        "Keys: / search, j/k or ↑/↓ move between results, Enter opens.",
+        "Touches : / recherche, j/k ou ↑/↓ passent d'un résultat à l'autre, Entrée ouvre.",
+    ),
     "results_for": ("{count} for “{query}”", "{count} pour « {query} »"),
     "results_all": ("{count}, newest first", "{count}, du plus récent au plus ancien"),
     "post_one": ("{n} post", "{n} billet"),
@@ -90,35 +94,51 @@ STRINGS: dict[str, tuple[str, str]] = {
     "next": ("Next", "Suivante"),
     "page_n": ("Page {n}", "Page {n}"),
     "empty_title": ("No posts match “{query}”.", "Aucun billet ne correspond à « {query} »."),
-    "empty_title_filters": ("No posts match these filters.",
-                            "Aucun billet ne correspond à ces filtres."),
+    "empty_title_filters": (
+        "No posts match these filters.",
+        "Aucun billet ne correspond à ces filtres.",
+    ),
     "empty_try": ("Things to try:", "À essayer :"),
-    "empty_spelling": ("check the spelling, or try the suggestion above;",
-                       "vérifier l'orthographe, ou essayer la suggestion ci-dessus ;"),
-    "empty_filters": ("remove a filter (each chip above removes one);",
-                      "retirer un filtre (chaque étiquette ci-dessus en retire un) ;"),
-    "empty_fewer": ("use fewer words: every word must appear, or join them with OR;",
-                    "mettre moins de mots : tous doivent apparaître, ou les relier par OR ;"),
-    "empty_fuzzy": ("match word starts with pyth* or close spellings with atelir~;",
-                    "chercher un début de mot avec pyth* ou une orthographe proche avec atelir~ ;"),
+    "empty_spelling": (
+        "check the spelling, or try the suggestion above;",
+        "vérifier l'orthographe, ou essayer la suggestion ci-dessus ;",
+    ),
+    "empty_filters": (
+        "remove a filter (each chip above removes one);",
+        "retirer un filtre (chaque étiquette ci-dessus en retire un) ;",
+    ),
+    "empty_fewer": (
+        "use fewer words: every word must appear, or join them with OR;",
+        "mettre moins de mots : tous doivent apparaître, ou les relier par OR ;",
+    ),
+    "empty_fuzzy": (
+        "match word starts with pyth* or close spellings with atelir~;",
+        "chercher un début de mot avec pyth* ou une orthographe proche avec atelir~ ;",
+    ),
     "empty_browse": ("or browse:", "ou parcourir :"),
-    "page_empty": ("There is no page {page}: the last one is {pages}.",
-                   "Il n'y a pas de page {page} : la dernière est la {pages}."),
+    "page_empty": (
+        "There is no page {page}: the last one is {pages}.",
+        "Il n'y a pas de page {page} : la dernière est la {pages}.",
+    ),
     "no_index_title": ("No index yet", "Pas encore d'index"),
-    "no_index_text": ("There is nothing to search until the archives are indexed. Build the "
-                      "index with:", "Rien à chercher tant que les archives ne sont pas "
-                      "indexées. Construisez l'index avec :"),
+    "no_index_text": (
+        "There is nothing to search until the archives are indexed. Build the index with:",
+        "Rien à chercher tant que les archives ne sont pas indexées. Construisez l'index avec :",
+    ),
     "no_index_then": ("then reload this page.", "puis rechargez cette page."),
     "bad_request_title": ("This search cannot be run", "Cette recherche ne peut pas être lancée"),
-    "bad_request_text": ("Change the search and try again.",
-                         "Modifiez la recherche et réessayez."),
+    "bad_request_text": ("Change the search and try again.", "Modifiez la recherche et réessayez."),
     "not_found_title": ("Page not found", "Page introuvable"),
     "not_found_text": ("Nothing lives at this address.", "Il n'y a rien à cette adresse."),
-    "post_not_found": ("No post “{slug}” in archive “{archive}”.",
-                       "Aucun billet « {slug} » dans l'archive « {archive} »."),
+    "post_not_found": (
+        "No post “{slug}” in archive “{archive}”.",
+        "Aucun billet « {slug} » dans l'archive « {archive} ».",
+    ),
     "method_title": ("Method not allowed", "Méthode non autorisée"),
-    "method_text": ("This site only answers GET requests.",
-                    "Ce site ne répond qu'aux requêtes GET."),
+    "method_text": (
+        "This site only answers GET requests.",
+        "Ce site ne répond qu'aux requêtes GET.",
+    ),
     "error_title": ("Something went wrong", "Une erreur s'est produite"),
     "error_text": ("The error was logged.", "L'erreur a été consignée."),
     "back_search": ("Back to the search", "Retour à la recherche"),
@@ -135,14 +155,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "browse_value": ("Name", "Nom"),
     "browse_posts": ("Posts", "Billets"),
     "speaker_title": ("Talks of {name}", "Interventions de {name}"),
-    "speaker_none": ("No talks by “{name}” in the index.",
-                     "Aucune intervention de « {name} » dans l'index."),
+    "speaker_none": (
+        "No talks by “{name}” in the index.",
+        "Aucune intervention de « {name} » dans l'index.",
+    ),
     "speaker_sections": ("spoke in", "est intervenu·e dans"),
     "speaker_talks": ("talks", "interventions"),
     "speaker_search": ("Search these posts", "Chercher dans ces billets"),
     "timeline_title": ("Posts per year", "Billets par année"),
-    "timeline_chart": ("Posts per year of archive {archive}",
-                       "Billets par année de l'archive {archive}"),
+    "timeline_chart": (
+        "Posts per year of archive {archive}",
+        "Billets par année de l'archive {archive}",
+    ),
     "timeline_year": ("Year", "Année"),
     "timeline_empty": ("No dated posts yet.", "Aucun billet daté pour l'instant."),
     "bar_title": ("{archive}, {year}: {count}", "{archive}, {year} : {count}"),
@@ -151,10 +175,34 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
 }
 
 
@@ -167,8 +215,11 @@ def translate(lang: str, key: str, **values: Any) -> str:
 def plural(lang: str, key: str, n: int) -> str:
     """``post`` and 3 -> "3 posts" (French counts 0 and 1 as singular)."""
     singular = n == 1 or (lang == "fr" and n == 0)
-    return translate(lang, f"{key}_{'one' if singular else 'other'}", n=f"{n:,}".replace(
-        ",", "\u202f" if lang == "fr" else ","))
+    return translate(
+        lang,
+        f"{key}_{'one' if singular else 'other'}",
+        n=f"{n:,}".replace(",", "\u202f" if lang == "fr" else ","),
+    )
 
 
 def format_date(value: str | None, lang: str) -> str:
@@ -183,8 +234,9 @@ def format_date(value: str | None, lang: str) -> str:
     return f"{day} {name} {year}"
 
 
-def choose_language(ui: str | None, cookie: str | None, accepted: Any,
-                    default: str) -> tuple[str, bool]:
+def choose_language(
+    ui: str | None, cookie: str | None, accepted: Any, default: str
+) -> tuple[str, bool]:
     """(language, whether to remember it in the cookie) for one request.
 
     ``accepted`` is Werkzeug's ``LanguageAccept`` (``request.accept_languages``).
@@ -198,8 +250,3 @@ def choose_language(ui: str | None, cookie: str | None, accepted: Any,
         if best:
             return best, False
     return (default if default in LANGUAGES else "en"), False
-
-
-def catalogue(lang: str) -> Mapping[str, str]:
-    """Every string in ``lang`` (for tests: both languages have every key)."""
-    return {key: translate(lang, key) for key in STRINGS}

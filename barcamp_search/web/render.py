@@ -42,7 +42,7 @@ def highlight(text: str, words: frozenset[str] = frozenset()) -> Markup:
     for match in WORD.finditer(text):
         token = fold(match.group())
         if any(token == w or (len(w) >= 3 and token.startswith(w)) for w in words):
-            parts.append(str(escape(text[position:match.start()])))
+            parts.append(str(escape(text[position : match.start()])))
             parts.append(f"<mark>{escape(match.group())}</mark>")
             position = match.end()
     parts.append(str(escape(text[position:])))
@@ -59,9 +59,12 @@ def linkify(text: str, words: frozenset[str] = frozenset()) -> Markup:
         href = safe_url(url)
         if href is None:
             continue
-        parts.append(highlight(text[position:match.start()], words))
-        parts.append(Markup('<a href="{}" rel="nofollow noopener noreferrer">{}</a>').format(
-            href, highlight(url, words)))
+        parts.append(highlight(text[position : match.start()], words))
+        parts.append(
+            Markup('<a href="{}" rel="nofollow noopener noreferrer">{}</a>').format(
+                href, highlight(url, words)
+            )
+        )
         position = end
     parts.append(highlight(text[position:], words))
     return Markup("").join(parts)

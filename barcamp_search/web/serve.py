@@ -17,14 +17,14 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from barcamp_search.web.app import create_app
 from barcamp_search.config import Settings, default_workers
 from barcamp_search.indexer.store import live_generation
+from barcamp_search.web.app import create_app
 
 logger = logging.getLogger(__name__)
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """Gunicorn configured from our settings only (no command line, no gunicorn.conf.py)."""
 
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
@@ -67,24 +67,39 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     }
 
 
-def run_server(settings: Settings, host: str | None = None, port: int | None = None,
-               workers: int | None = None, debug: bool = False) -> int:
+def run_server(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    debug: bool = False,
+) -> int:
     """Serve the app until stopped (SIGTERM or Ctrl-C); the exit status."""
     host = host or settings.host
     port = settings.port if port is None else port
     workers = workers or settings.web_workers or default_workers()
     if live_generation(settings.index) is None:
-        print(f"No index in {settings.index}/ yet: the pages say how to build it "
-              "(barcamp-search index PATH).", file=sys.stderr, flush=True)
+        print(
+            f"No index in {settings.index}/ yet: the pages say how to build it "
+            "(barcamp-search index PATH).",
+            file=sys.stderr,
+            flush=True,
+        )
     if debug:
-        print(f"Serving {settings.index} on {server_url(host, port)} with Flask's development "
-              "server (debug: never expose it)", flush=True)
+        print(
+            f"Serving {settings.index} on {server_url(host, port)} with Flask's development "
+            "server (debug: never expose it)",
+            flush=True,
+        )
         app = create_app(settings)
         # The reloader re-runs the command line; `python -c` cannot be re-run.
         app.run(host=host, port=port, debug=True, use_reloader=sys.argv[:1] != ["-c"])
         return 0
-    print(f"Serving {settings.index} on {server_url(host, port)} with {workers} gunicorn "
-          f"worker{'s' if workers > 1 else ''}", flush=True)
+    print(
+        f"Serving {settings.index} on {server_url(host, port)} with {workers} gunicorn "
+        f"worker{'s' if workers > 1 else ''}",
+        flush=True,
+    )
     try:
         GunicornServer(settings, gunicorn_options(host, port, workers)).run()
     except SystemExit as stop:  # the arbiter exits when it halts

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from flask import Flask, jsonify, render_template, request, url_for
 
+from barcamp_search.errors import QueryError
+from barcamp_search.facets import by_plural, counted_facets, facet_names
+from barcamp_search.search.engine import SORTS, Hit, SearchQuery, SearchResults
 from barcamp_search.web.context import (
     current_index,
     error_response,
@@ -23,11 +26,8 @@ from barcamp_search.web.context import (
     state_pairs,
     ui_text,
 )
-from barcamp_search.web.render import highlight_words, safe_url
-from barcamp_search.errors import QueryError
-from barcamp_search.facets import by_plural, counted_facets, facet_names
 from barcamp_search.web.i18n import LANGUAGE_NAMES, LANGUAGES
-from barcamp_search.search.engine import SORTS, Hit, SearchQuery, SearchResults
+from barcamp_search.web.render import highlight_words, safe_url
 
 FACETS_SHOWN = 8  # values of a facet before "more"
 SUGGEST_LIMIT = 20
@@ -40,24 +40,39 @@ CHIP_PARAMS = ("lang", "from", "to")  # after the facets' own parameters
 def register(app: Flask) -> None:
     """Add every route (GET only, no automatic OPTIONS) and the template helpers."""
     routes = [
-        ("/", "index", search_page), ("/search", "search", search_page),
+        ("/", "index", search_page),
+        ("/search", "search", search_page),
         ("/post/<archive>/<path:slug>", "post", post_page),
-        *[(f"/{facet.plural}", facet.plural, browse_page) for facet in counted_facets()
-          if facet.browse],
+        *[
+            (f"/{facet.plural}", facet.plural, browse_page)
+            for facet in counted_facets()
+            if facet.browse
+        ],
         ("/speakers/<path:name>", "speaker", speaker_page),
         ("/timeline", "timeline", timeline_page),
-        ("/api/search", "api_search", api_search), ("/api/suggest", "api_suggest", api_suggest),
+        ("/api/search", "api_search", api_search),
+        ("/api/suggest", "api_suggest", api_suggest),
         ("/api/facets", "api_facets", api_facets),
-        ("/feed.atom", "feed", feed), ("/opensearch.xml", "opensearch", opensearch),
+        ("/feed.atom", "feed", feed),
+        ("/opensearch.xml", "opensearch", opensearch),
         ("/healthz", "healthz", healthz),
     ]
     for rule, endpoint, view in routes:
-        app.add_url_rule(rule, endpoint, view, methods=["GET"], provide_automatic_options=False)
-    app.jinja_env.globals.update(hit_url=hit_url, section_url=section_url, facets_shown=counted_facets,
-                                 browsable=browsable,
-                                 FACETS_SHOWN=FACETS_SHOWN, SORTS=SORTS, LANGUAGES=LANGUAGES,
-                                 LANGUAGE_NAMES=LANGUAGE_NAMES, keep_pairs=keep_pairs,
-                                 header_pairs=header_pairs)
+        app.add_url_rule(
+            rule, endpoint, cast(Any, view), methods=["GET"], provide_automatic_options=False
+        )
+    app.jinja_env.globals.update(
+        hit_url=hit_url,
+        section_url=section_url,
+        facets_shown=counted_facets,
+        browsable=browsable,
+        FACETS_SHOWN=FACETS_SHOWN,
+        SORTS=SORTS,
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        keep_pairs=keep_pairs,
+        header_pairs=header_pairs,
+    )
     app.jinja_env.filters["xml"] = lambda value: XML_ILLEGAL.sub("", str(value or ""))
 
 
@@ -68,10 +83,11 @@ def browsable() -> list[Any]:
 
 # --- links -------------------------------------------------------------------------------
 
+
 def post_link(archive: str, slug: str, anchor: str | None = None) -> str:
     """Our own page of a post, keeping the search words for highlighting."""
     q = request.args.get("q", "").strip()
-    url = url_for("post", archive=archive, slug=slug, **({"q": q} if q else {}))
+    url = url_for("post", archive=archive, slug=slug, q=q or None)
     return url + (f"#{anchor}" if anchor else "")
 
 
@@ -117,16 +133,25 @@ def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
 
 # --- pages -------------------------------------------------------------------------------
 
+
 def search_page() -> Any:
     results = run_search()
     pages = min(results.pages, 1000)
-    facets = {name: sorted(counts, key=lambda c: not c.selected)
-              for name, counts in results.facets.items()}
+    facets = {
+        name: sorted(counts, key=lambda c: not c.selected)
+        for name, counts in results.facets.items()
+    }
     chip_params = (*filter_params(), *CHIP_PARAMS)
     chips = [(k, v) for k, v in state_pairs() if k in chip_params]
-    return render_template("search.html", results=results, facets=facets, chips=chips,
-                           pages=pages, window=page_window(results.query.page, pages),
-                           words=highlight_words(results.query.text))
+    return render_template(
+        "search.html",
+        results=results,
+        facets=facets,
+        chips=chips,
+        pages=pages,
+        window=page_window(results.query.page, pages),
+        words=highlight_words(results.query.text),
+    )
 
 
 def post_page(archive: str, slug: str) -> Any:
@@ -140,41 +165,71 @@ def post_page(archive: str, slug: str) -> Any:
 def browse_page() -> Any:
     facet = by_plural(request.endpoint or "tags").name
     results = current_index().search(SearchQuery(per_page=1, facet_limit=100_000))
-    return render_template("browse.html", facet=facet, counts=results.facets[facet],
-                           title_key=f"browse_{request.endpoint}")
+    return render_template(
+        "browse.html",
+        facet=facet,
+        counts=results.facets[facet],
+        title_key=f"browse_{request.endpoint}",
+    )
 
 
 def speaker_page(name: str) -> Any:
     page = _bounded("page", 1, 1, 1000)
     engine = current_index()
-    results = engine.search(SearchQuery(speakers=(name,), sort="newest", page=page,
-                                        per_page=SPEAKER_PAGE, facet_limit=10))
+    results = engine.search(
+        SearchQuery(
+            speakers=(name,), sort="newest", page=page, per_page=SPEAKER_PAGE, facet_limit=10
+        )
+    )
     if results.total == 0:
         return error_response(404, ui_text("speaker_none", name=name[:200]))
     talks = []
     for hit in results.hits:
         post = engine.post(hit.archive, hit.slug) or {}
-        sections = [s for s in post.get("sections", [])
-                    if name.casefold() in {p.casefold() for p in s.get("speakers", [])}]
+        sections = [
+            s
+            for s in post.get("sections", [])
+            if name.casefold() in {p.casefold() for p in s.get("speakers", [])}
+        ]
         talks.append((hit, sections))
     pages = results.pages
-    return render_template("speaker.html", name=name, results=results, talks=talks,
-                           pages=pages, window=page_window(page, pages))
+    return render_template(
+        "speaker.html",
+        name=name,
+        results=results,
+        talks=talks,
+        pages=pages,
+        window=page_window(page, pages),
+    )
 
 
 def timeline_page() -> Any:
     counts = current_index().timeline()
     years = sorted({int(y) for by_year in counts.values() for y in by_year})
     # every year of the range, gaps included, unless a stray date makes it absurdly wide
-    span = [str(y) for y in (range(years[0], years[-1] + 1)
-                             if years and years[-1] - years[0] < MAX_SPAN else years)]
+    span = [
+        str(y)
+        for y in (
+            range(years[0], years[-1] + 1) if years and years[-1] - years[0] < MAX_SPAN else years
+        )
+    ]
     highest = max((n for by_year in counts.values() for n in by_year.values()), default=1)
-    charts = [{"archive": archive, "total": sum(by_year.values()),
-               "bars": [bar(i, year, by_year.get(year, 0), highest)
-                        for i, year in enumerate(span)]}
-              for archive, by_year in counts.items()]
-    return render_template("timeline.html", charts=charts, years=span, counts=counts,
-                           width=len(span) * BAR_STEP + 8, height=CHART_HEIGHT + 40)
+    charts = [
+        {
+            "archive": archive,
+            "total": sum(by_year.values()),
+            "bars": [bar(i, year, by_year.get(year, 0), highest) for i, year in enumerate(span)],
+        }
+        for archive, by_year in counts.items()
+    ]
+    return render_template(
+        "timeline.html",
+        charts=charts,
+        years=span,
+        counts=counts,
+        width=len(span) * BAR_STEP + 8,
+        height=CHART_HEIGHT + 40,
+    )
 
 
 BAR_STEP, BAR_WIDTH, CHART_HEIGHT, MAX_SPAN = 40, 30, 120, 60
@@ -183,20 +238,28 @@ BAR_STEP, BAR_WIDTH, CHART_HEIGHT, MAX_SPAN = 40, 30, 120, 60
 def bar(position: int, year: str, count: int, highest: int) -> dict[str, Any]:
     """Geometry of one bar of the timeline's SVG (top margin 20 for the count)."""
     height = round(CHART_HEIGHT * count / highest) if count else 0
-    return {"year": year, "count": count, "x": 4 + position * BAR_STEP, "width": BAR_WIDTH,
-            "y": 20 + CHART_HEIGHT - height, "height": height,
-            "label_x": 4 + position * BAR_STEP + BAR_WIDTH // 2}
+    return {
+        "year": year,
+        "count": count,
+        "x": 4 + position * BAR_STEP,
+        "width": BAR_WIDTH,
+        "y": 20 + CHART_HEIGHT - height,
+        "height": height,
+        "label_x": 4 + position * BAR_STEP + BAR_WIDTH // 2,
+    }
 
 
 # --- machine endpoints ---------------------------------------------------------------------
+
 
 def _bounded(name: str, default: int, low: int, high: int) -> int:
     value = request.args.get(name, "").strip()
     if not value:
         return default
     if not re.fullmatch(r"\d{1,9}", value) or not low <= int(value) <= high:
-        raise QueryError(f'"{name}" must be a whole number from {low} to {high} '
-                         f"(got {value[:20]!r}).")
+        raise QueryError(
+            f'"{name}" must be a whole number from {low} to {high} (got {value[:20]!r}).'
+        )
     return int(value)
 
 
@@ -213,13 +276,22 @@ def api_suggest() -> Any:
 def api_facets() -> Any:
     facet = request.args.get("facet", "").strip()
     if facet not in facet_names():
-        raise QueryError(f'Unknown facet "{facet[:50]}". Available facets: '
-                         f"{', '.join(facet_names())}")
+        raise QueryError(
+            f'Unknown facet "{facet[:50]}". Available facets: {", ".join(facet_names())}'
+        )
     limit = _bounded("limit", 50, 1, FACET_LIMIT)
     results: SearchResults = run_search(per_page=1, page=1, facet_limit=limit)
-    return jsonify({"facet": facet, "query": results.query.text, "total": results.total,
-                    "values": [{"value": c.value, "count": c.count, "selected": c.selected}
-                               for c in results.facets[facet]]})
+    return jsonify(
+        {
+            "facet": facet,
+            "query": results.query.text,
+            "total": results.total,
+            "values": [
+                {"value": c.value, "count": c.count, "selected": c.selected}
+                for c in results.facets[facet]
+            ],
+        }
+    )
 
 
 def atom_date(value: str | None) -> str | None:
@@ -237,24 +309,35 @@ def atom_date(value: str | None) -> str | None:
 
 def feed() -> Any:
     results = run_search(per_page=20, sort="newest")
-    entries = []
+    entries: list[dict[str, Any]] = []
     for hit in results.hits:
-        link = safe_url(hit.url) or url_for("post", archive=hit.archive, slug=hit.slug,
-                                            _external=True)
-        entries.append({"hit": hit, "link": link, "updated": atom_date(hit.date),
-                        "id": url_for("post", archive=hit.archive, slug=hit.slug,
-                                      _external=True)})
+        link = safe_url(hit.url) or url_for(
+            "post", archive=hit.archive, slug=hit.slug, _external=True
+        )
+        entries.append(
+            {
+                "hit": hit,
+                "link": link,
+                "updated": atom_date(hit.date),
+                "id": url_for("post", archive=hit.archive, slug=hit.slug, _external=True),
+            }
+        )
     fallback = datetime.now(UTC).replace(microsecond=0).isoformat()
     if not entries or not all(e["updated"] for e in entries):  # undated: the last run
         status = current_index().stats().get("status") or {}
-        fallback = atom_date((status.get("finished") or "").replace("+0000", "+00:00")) or \
-            fallback
+        fallback = atom_date((status.get("finished") or "").replace("+0000", "+00:00")) or fallback
     updated = max((e["updated"] for e in entries if e["updated"]), default=fallback)
     text = results.query.text.strip()
     title = ui_text("feed_title", query=text or ui_text("feed_all"))
-    body = render_template("feed.atom.xml", entries=entries, title=title, updated=updated,
-                           fallback=fallback, self_url=request.url,
-                           html_url=url_for("search", _external=True) + _query_string())
+    body = render_template(
+        "feed.atom.xml",
+        entries=entries,
+        title=title,
+        updated=updated,
+        fallback=fallback,
+        self_url=request.url,
+        html_url=url_for("search", _external=True) + _query_string(),
+    )
     return body, 200, {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
@@ -271,9 +354,14 @@ def opensearch() -> Any:
 def healthz() -> Any:
     stats = current_index().stats()
     status = stats.get("status") or {}
-    return jsonify({"ok": True, "generation": stats["generation"], "posts": stats["posts"],
-                    "sections": stats["sections"], "archives": stats["archives"],
-                    "last_indexed": status.get("finished"),
-                    "last_result": status.get("result")})
-
-
+    return jsonify(
+        {
+            "ok": True,
+            "generation": stats["generation"],
+            "posts": stats["posts"],
+            "sections": stats["sections"],
+            "archives": stats["archives"],
+            "last_indexed": status.get("finished"),
+            "last_result": status.get("result"),
+        }
+    )
