@@ -59,6 +59,8 @@ class Settings:
     ui_lang: str = _setting("en", "Default interface language of the web page (en or fr).")
     per_page: int = _setting(10, "Results per page by default.")
     archives: tuple[Archive, ...] = ()
+    # the [synonyms] table of the config file, as written (checked by the search stage)
+    synonyms: Mapping[str, Any] | None = None
     sources: tuple[tuple[str, str], ...] = ()  # (setting, where its value came from)
 
     def source_of(self, name: str) -> str:
@@ -127,7 +129,12 @@ def load_settings(
         values[name] = _convert(name, kind, value)
         sources.append((name, source))
     archives = tuple(_archive(entry, path) for entry in file_data.get("archives", []))
-    return Settings(**values, archives=archives, sources=tuple(sources))
+    synonyms = file_data.get("synonyms")
+    if synonyms is not None and not isinstance(synonyms, dict):
+        raise ConfigError(
+            f"{path}: [synonyms] must be a table (groups = [...], [synonyms.one_way])"
+        )
+    return Settings(**values, archives=archives, synonyms=synonyms, sources=tuple(sources))
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -137,7 +144,7 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Cannot read config file {path}: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    known = {name for name, *_ in SETTINGS} | {"archives"}
+    known = {name for name, *_ in SETTINGS} | {"archives", "synonyms"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(

@@ -308,9 +308,18 @@ def test_pagination(client):
 
 
 def test_did_you_mean(client):
-    body = page(client, "/search?q=atelir")
-    assert "Did you mean" in body and 'href="/search?q=atelier">atelier</a>' in body
+    body = page(client, "/search?q=atleier&typos=0")
+    assert "Did you mean" in body and 'href="/search?typos=0&amp;q=atelier">atelier</a>' in body
     assert "check the spelling" in body
+
+
+def test_a_misspelt_word_shows_the_corrected_results(client):
+    body = page(client, "/search?q=atleier")
+    assert "Showing results for <strong>atelier</strong>" in body
+    assert 'search instead for <a href="/search?q=atleier&amp;typos=0">atleier</a>' in body
+    assert "Did you mean" not in body and result_titles(body)
+    french = page(client, "/search?q=atleier&ui=fr")
+    assert "Résultats pour <strong>atelier</strong>" in french
 
 
 def test_empty_results_say_what_to_try(client):

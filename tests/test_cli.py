@@ -89,6 +89,7 @@ def test_search_json_shape(index_dir):
         "results",
         "facets",
         "suggestion",
+        "corrected",
     }
     assert (data["query"], data["total"], data["page"], data["per_page"]) == ("pyramid", 2, 1, 10)
     first = data["results"][0]

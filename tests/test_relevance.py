@@ -218,13 +218,6 @@ CASES = [
         first=AFPYRO_BORDEAUX,
         why="the only Bordeaux post of any archive: the afpyro (= apéro Python) of "
         "October 2011 has a 'Bordeaux' section",
-        marks=xfail(
-            "0 hits: the post says 'afpyro', never 'apéro' (AFPyro means apéro Python), and "
-            "words are ANDed; 'afpyro bordeaux' finds it first. Suggest: per-archive keywords "
-            "(e.g. ArchiveOptions keywords 'apéro python' indexed in a low-boost field) or a "
-            "synonym afpyro <-> apéro in the query analyzer, or a relaxed OR fallback when "
-            "the AND query has no hit."
-        ),
     ),
     Case(
         "afpyro montreal",

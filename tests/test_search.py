@@ -78,7 +78,7 @@ def found(engine, text, **query):
     ],
 )
 def test_analysis(engine, text, expected):
-    assert found(engine, text) == expected
+    assert found(engine, text, synonyms=False) == expected  # the analysis alone
 
 
 def test_accents_are_folded(engine):
@@ -250,15 +250,17 @@ def test_bad_parameters_raise_query_error(engine, query):
 @pytest.mark.parametrize(
     ("text", "suggestion"),
     [
-        ("atelir", "atelier"),
-        ("capteurx", "capteurs"),
+        # (the light stemmer already takes "atelir" to "atelier": no suggestion needed)
+        ("atleier", "atelier"),
+        ("captuers", "capteurs"),
         ("gunicron", "gunicorn"),
         ("pipelnes", "pipelines"),
-        ("atelir capteurs", "atelier capteurs"),
+        ("atleier capteurs", "atelier capteurs"),
     ],
 )
 def test_did_you_mean(engine, text, suggestion):
-    results = engine.search(SearchQuery(text=text))
+    # with typo tolerance off; on, the corrected results come at once (test_forgiving.py)
+    results = engine.search(SearchQuery(text=text, typos=False))
     assert results.suggestion == suggestion
 
 

@@ -348,6 +348,8 @@ def _search_query(text, **filters) -> SearchQuery:
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=None, help="Results per page (1-100).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--typos/--no-typos", default=True, help="Misspelt words match close words.")
+@click.option("--synonyms/--no-synonyms", default=True, help="Words match their synonyms.")
 @click.pass_context
 def search(ctx, text, index_dir, as_json, per_page, **filters):
     """Search the index: Whoosh query language (AND by default, OR, NOT, "phrase",
@@ -357,7 +359,7 @@ def search(ctx, text, index_dir, as_json, per_page, **filters):
     """
     settings = _settings(ctx, index=index_dir)
     query = _search_query(text, per_page=per_page or settings.per_page, **filters)
-    with SearchIndex(settings.index) as engine:
+    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
         results = engine.search(query)
     if as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False))
@@ -379,7 +381,7 @@ def facets(ctx, facet, text, index_dir, limit, as_json, **filters):
     """
     settings = _settings(ctx, index=index_dir)
     query = _search_query(text, per_page=1, facet_limit=limit, **filters)
-    with SearchIndex(settings.index) as engine:
+    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
         counts = engine.search(query).facets[facet]
     if as_json:
         click.echo(
@@ -403,7 +405,7 @@ def stats(ctx, index_dir, as_json):
     Example: barcamp-search stats
     """
     settings = _settings(ctx, index=index_dir)
-    with SearchIndex(settings.index) as engine:
+    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
         data = engine.stats()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -423,7 +425,7 @@ def show(ctx, archive, slug, index_dir, as_json):
     Example: barcamp-search show python-nantes barcamp-micro-python
     """
     settings = _settings(ctx, index=index_dir)
-    with SearchIndex(settings.index) as engine:
+    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
         post = engine.post(archive, slug)
     if post is None:
         raise click.ClickException(

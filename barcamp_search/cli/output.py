@@ -60,6 +60,12 @@ def format_results(results: SearchResults) -> str:
     ]
     if results.suggestion:
         lines[1:1] = [f"Did you mean: {results.suggestion}", ""]
+    if results.corrected:
+        lines[1:1] = [
+            f"Showing results for: {results.corrected} (search instead for "
+            f"{results.query.text!r} with --no-typos)",
+            "",
+        ]
     start = (query.page - 1) * query.per_page
     for number, hit in enumerate(results.hits, start + 1):
         meta = " · ".join(

@@ -4,7 +4,7 @@ Tokenise (keeping ``asyncio.gather``, ``__init__``, ``C++``, ``C#`` whole) ->
 lower-case -> split compounds (index: ``micro-python`` gives ``micro``,
 ``python`` and ``micropython``; query: only the joined form, so
 ``micropython`` and ``micro-python`` find each other; ``PEP8`` and ``PEP 8``
-likewise) -> French elisions (l', d', qu'...) -> stop words -> Snowball stem
+likewise) -> French elisions (l', d', qu'...) -> stop words -> light stem
 (only purely alphabetic tokens) -> accent folding. Stemming happens *before*
 folding because the French stemmer's rules need the accents; folding the
 stems makes ``evenement`` find ``évènements`` and ``événements``. The stem
@@ -16,7 +16,7 @@ The query parser (``search.query``) uses the same analyzers, elisions and stop w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from typing import Any, cast
 
@@ -31,6 +31,8 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.formats import Positions
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from whoosh.support.charset import accent_map as _accent_map
+
+from barcamp_search.indexer.lightstem import english_light_stem, french_light_stem
 
 # Whoosh types its table dict[str, str]; str.translate reads it by code point.
 accent_map = cast(dict[int, str], _accent_map)
@@ -103,7 +105,8 @@ def compound_forms(
 
 
 class StemFoldFilter(Filter):
-    """Snowball-stem alphabetic tokens, then fold accents (see module doc)."""
+    """Stem alphabetic tokens (light stemmers for French and English, Snowball for the
+    others), then fold accents (see module doc)."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -127,9 +130,18 @@ class StemFoldFilter(Filter):
             yield token
 
 
+# Light stemmers for French and English (``lightstem``): Snowball conflates unrelated
+# words (générateurs/généreusement, université/univers); the light ones keep them apart
+# while plurals, genders and verb forms still meet. Other languages: Snowball.
+LIGHT_STEMMERS: dict[str, Callable[[str], str]] = {
+    "fr": french_light_stem,
+    "en": english_light_stem,
+}
+
+
 @lru_cache(maxsize=4)
 def _stemmer(lang: str) -> Any:
-    stem = stemmer_for_language(lang)
+    stem = LIGHT_STEMMERS.get(lang) or stemmer_for_language(lang)
 
     @cache
     def stem_and_fold(word: str) -> str:

@@ -37,7 +37,7 @@ from barcamp_search.indexer.analysis import (
 )
 from barcamp_search.model import Post
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # How a facet's field is indexed (see ``barcamp_search.facets``). People facets merge case
 # variants ("Guido Van Rossum" / "Guido van Rossum"): filters and counts use the lower-cased

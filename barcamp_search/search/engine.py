@@ -27,17 +27,19 @@ from typing import Any
 from whoosh.query import Term
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from barcamp_search.errors import QueryError
+from barcamp_search.errors import ConfigError, QueryError
 from barcamp_search.facets import all_facets, get_facet
 from barcamp_search.facets import by_plural as by_plural_name
 from barcamp_search.indexer import store
 from barcamp_search.indexer.analysis import fold
 from barcamp_search.search.facets import FacetCount, count_facets
+from barcamp_search.search.forgiving import Vocabulary, rewrite
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
-from barcamp_search.search.query import parse_text
+from barcamp_search.search.query import check_limits, parse_text
 from barcamp_search.search.snippets import snippet_for
 from barcamp_search.search.suggest import suggest
-from barcamp_search.search.tables import PostTable
+from barcamp_search.search.synonyms import Synonyms, load_synonyms
+from barcamp_search.search.tables import PostTable, remembered
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
@@ -62,6 +64,9 @@ class SearchQuery:
     page: int
     per_page: int
     facet_limit: int
+    typos: bool  # misspelt words also match the vocabulary's closest words
+    synonyms: bool  # words also match their synonyms
+    instant: bool  # as you type: the unfinished last word also matches as a prefix
 
     def __init__(
         self,
@@ -75,6 +80,9 @@ class SearchQuery:
         page: int = 1,
         per_page: int = 10,
         facet_limit: int = 30,
+        typos: bool = True,
+        synonyms: bool = True,
+        instant: bool = False,
         **by_plural: Iterable[str],
     ) -> None:
         given = dict(filters.items() if isinstance(filters, Mapping) else filters)
@@ -104,6 +112,9 @@ class SearchQuery:
             ("page", page),
             ("per_page", per_page),
             ("facet_limit", facet_limit),
+            ("typos", typos),
+            ("synonyms", synonyms),
+            ("instant", instant),
         ):
             object.__setattr__(self, name, value)
 
@@ -145,6 +156,7 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetCount, ...]]
     suggestion: str | None = None
+    corrected: str | None = None  # the query as corrected, when a word was misspelt
 
     @property
     def pages(self) -> int:
@@ -181,6 +193,7 @@ class SearchResults:
                 for name, counts in self.facets.items()
             },
             "suggestion": self.suggestion,
+            "corrected": self.corrected,
         }
 
 
@@ -251,12 +264,36 @@ class _State:
     searcher: Any
     tables: PostTable
     sets: DocSets
+    vocabulary: Vocabulary | None = None  # built when a query first needs it
+
+    def words(self) -> Vocabulary:
+        """The vocabulary of this searcher (for typos and unfinished words), saved beside
+        the index generation by the first process that builds it."""
+        if self.vocabulary is None:
+            reader = self.searcher.reader()
+            folder = Path(self.index.storage.folder) if self.generation[1] >= 0 else None
+            self.vocabulary = remembered(
+                folder,
+                "vocabulary",
+                self.generation[1],
+                reader,
+                lambda: Vocabulary.of_reader(reader),
+            )
+        return self.vocabulary
 
 
 class SearchIndex:
     """A long-lived handle on the index for searching (one per process)."""
 
-    def __init__(self, root: Path, recheck: float = 1.0) -> None:
+    def __init__(
+        self, root: Path, recheck: float = 1.0, synonyms: Mapping[str, Any] | None = None
+    ) -> None:
+        """``synonyms``: the user's table (the config file's ``[synonyms]``), added to the
+        shipped list; ConfigError if it is malformed."""
+        try:
+            self.synonyms: Synonyms = load_synonyms(synonyms)
+        except ValueError as error:
+            raise ConfigError(f"{error}. See the README: Synonyms.") from None
         self.root = Path(root)
         self.recheck = recheck
         self._state: _State | None = None
@@ -323,9 +360,24 @@ class SearchIndex:
         validate(query)
         state = self.state()
         tables, sets = state.tables, state.sets
-        text_query = parse_text(query.text, state.searcher.reader())
+        reader = state.searcher.reader()
+        check_limits(query.text)
+        forgiven = rewrite(
+            query.text,
+            state.words,
+            lambda word: reader.doc_frequency("spell", word) > 0,
+            self.synonyms if query.synonyms else None,
+            typos=query.typos,
+            instant=query.instant,
+        )
+        exact_query = parse_text(forgiven.exact, reader, check=False)
+        relaxed_query = (
+            parse_text(forgiven.relaxed, reader, check=False) if (forgiven.relaxed) else None
+        )
+        text_query = relaxed_query or exact_query
         allowed = filtered_posts(tables, sets, query)
         docs: set[int] | frozenset[int] = frozenset()
+        first: set[int] | None = None  # posts matching the words as typed: ranked first
         if text_query is None and query.text.strip():
             matching: set[int] = set()  # only stop words or punctuation: nothing to look for
         elif text_query is None:
@@ -335,6 +387,8 @@ class SearchIndex:
             matching = tables.posts_of(docs)
             if allowed is not None:
                 matching &= allowed
+            if relaxed_query is not None:
+                first = tables.posts_of(sets.docs(exact_query)) if exact_query else set()
         facets = count_facets(tables, matching, query.selected, query.facet_limit)
         start = (query.page - 1) * query.per_page
         if text_query is None or query.sort != "relevance":
@@ -344,7 +398,13 @@ class SearchIndex:
             ranked = [(post, max(scores.get(post, {}).values(), default=0.0)) for post in page]
         else:
             ranked, scores = _rank(
-                state, text_query, docs, matching, start + query.per_page, allowed is not None
+                state,
+                text_query,
+                docs,
+                matching,
+                start + query.per_page,
+                allowed is not None,
+                first,
             )
             ranked = ranked[start:]
         terms = (
@@ -356,7 +416,7 @@ class SearchIndex:
             self._hit(state, post, score, scores.get(post, {}), terms) for post, score in ranked
         )
         suggestion = None
-        if text_query is not None and len(matching) < 3:
+        if text_query is not None and len(matching) < 3 and not forgiven.corrected:
             suggestion = suggest(
                 state.searcher,
                 query.text,
@@ -364,7 +424,9 @@ class SearchIndex:
                 len(matching),
             )
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(query, len(matching), took, hits, facets, suggestion)
+        return SearchResults(
+            query, len(matching), took, hits, facets, suggestion, forgiven.corrected
+        )
 
     def _hit(
         self,
@@ -484,9 +546,10 @@ def _rank(
     matching: set[int],
     wanted: int,
     filtered: bool,
+    first: set[int] | None = None,
 ) -> tuple[list[tuple[int, float]], dict[int, dict[int, float]]]:
-    """The best ``wanted`` posts by their best section's score, and the scores of the
-    matching sections of those posts."""
+    """The best ``wanted`` posts by their best section's score (the posts of ``first``, when
+    given, before all others), and the scores of the matching sections of those posts."""
     tables = state.tables
     doc_post = tables.doc_post
     # Ranking scores a query whose prefix/fuzzy terms keep their most frequent words; the
@@ -501,9 +564,16 @@ def _rank(
         if score > best.get(post, -1.0):
             best[post] = score
     keys = tables.post_keys
-    ranked = heapq.nsmallest(wanted, best.items(), key=lambda item: (-item[1], keys[item[0]]))
+    if first is None:
+        ranked = heapq.nsmallest(wanted, best.items(), key=lambda item: (-item[1], keys[item[0]]))
+    else:
+        ranked = heapq.nsmallest(
+            wanted, best.items(), key=lambda item: (item[0] not in first, -item[1], keys[item[0]])
+        )
     if len(ranked) < wanted:
         rest = tables.sort_by_date(matching - set(best))
+        if first is not None:
+            rest = [p for p in rest if p in first] + [p for p in rest if p not in first]
         ranked += [(post, 0.0) for post in rest[: wanted - len(ranked)]]
     by_post: dict[int, dict[int, float]] = {}
     for post, _score in ranked:

@@ -78,7 +78,7 @@ def _parse_schema() -> Schema:
     return Schema(**fields)
 
 
-_STOP_WORDS = frozenset().union(*(stop_words(lang) for lang in LANGUAGES))
+STOP_WORDS = frozenset().union(*(stop_words(lang) for lang in LANGUAGES))
 
 
 class StopWordsPlugin(qparser.Plugin):
@@ -100,7 +100,7 @@ class StopWordsPlugin(qparser.Plugin):
             elif (
                 isinstance(node, syntax.WordNode)
                 and node.fieldname is None
-                and elide(node.text.lower()) in _STOP_WORDS
+                and elide(node.text.lower()) in STOP_WORDS
             ):
                 continue
             else:
@@ -169,9 +169,12 @@ def check_limits(text: str) -> None:
         )
 
 
-def parse_text(text: str, reader: Any) -> Query | None:
-    """The Whoosh query for the search box's text; None when it has no searchable word."""
-    check_limits(text)
+def parse_text(text: str, reader: Any, check: bool = True) -> Query | None:
+    """The Whoosh query for the search box's text; None when it has no searchable word.
+    ``check=False``: the limits were checked on the text as typed (a forgiving rewrite of
+    it may be longer)."""
+    if check:
+        check_limits(text)
     if not text.strip():
         return None
     try:

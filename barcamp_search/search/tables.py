@@ -15,10 +15,11 @@ import os
 import pickle
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from whoosh.query import And, Term
 
@@ -28,6 +29,7 @@ from barcamp_search.indexer.schema import read_facet_column
 from barcamp_search.indexer.whoosh_private import segment_id
 from barcamp_search.search.matching import DocSets
 
+T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
@@ -222,14 +224,32 @@ def _load(path: Path, key: tuple[Any, ...]) -> Any:
     return tables if saved_key == key else None
 
 
+def remembered(
+    folder: Path | None, stem: str, generation: int, reader: Any, build: Callable[[], T]
+) -> T:
+    """What ``build`` makes of this index generation, saved beside it by the first process
+    that builds it (``<stem>-N.pickle``) and loaded by the others."""
+    if folder is None:
+        return build()
+    path = folder / f"{stem}-{generation}.pickle"
+    key = _segments_key(reader, generation)
+    saved = _load(path, key)
+    if saved is not None:
+        return cast(T, saved)
+    value = build()
+    _save(path, key, value)
+    return value
+
+
 def _save(path: Path, key: tuple[Any, ...], tables: Any) -> None:
     """Write atomically beside the index; best effort (a read-only index stays usable)."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    stem = path.name.rsplit("-", 1)[0]
     try:
         with open(temp, "wb") as handle:
             pickle.dump((key, tables), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
-        for old in path.parent.glob("tables-*.pickle"):
+        for old in path.parent.glob(f"{stem}-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError as error:

@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_url_rule(
         "/static/<path:filename>", "static", app.send_static_file, provide_automatic_options=False
     )
-    app.extensions[EXTENSION] = IndexHolder(settings.index)
+    app.extensions[EXTENSION] = IndexHolder(settings.index, synonyms=settings.synonyms)
 
     app.before_request(_only_get)
     app.before_request(_pick_language)

@@ -33,7 +33,18 @@ EXTENSION = "barcamp_search"
 RECHECK_SECONDS = 1.0
 # Parameters of a search, as in the URL: a repeatable one per facet (``?tag=``, from the
 # registry, barcamp_search.facets), then single values.
-SINGLE_PARAMS = ("q", "lang", "from", "to", "sort", "page", "per_page")
+SINGLE_PARAMS = (
+    "q",
+    "lang",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "per_page",
+    "typos",
+    "synonyms",
+    "instant",
+)
 MAX_VALUES = 20  # values of one repeatable parameter
 MAX_VALUE_CHARS = 1000
 MACHINE_PATHS = ("/api/", "/healthz", "/feed.atom", "/opensearch.xml")
@@ -46,9 +57,10 @@ class IndexHolder:
     file descriptors between processes, so the pid is part of the key.
     """
 
-    def __init__(self, root: Path, recheck: float = RECHECK_SECONDS) -> None:
+    def __init__(self, root: Path, recheck: float = RECHECK_SECONDS, synonyms: Any = None) -> None:
         self.root = Path(root)
         self.recheck = recheck
+        self.synonyms = synonyms
         self._pid = 0
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
@@ -56,7 +68,7 @@ class IndexHolder:
     def get(self) -> SearchIndex:
         with self._lock:
             if self._index is None or self._pid != os.getpid():
-                self._index = SearchIndex(self.root, recheck=self.recheck)
+                self._index = SearchIndex(self.root, recheck=self.recheck, synonyms=self.synonyms)
                 self._pid = os.getpid()
             return self._index
 
@@ -80,6 +92,13 @@ def _whole_number(name: str, value: str | None, default: int) -> int:
     if not re.fullmatch(r"\s*\d{1,9}\s*", value):
         raise QueryError(f'"{name}" must be a whole number (got {value[:20]!r}).')
     return int(value)
+
+
+def _switch(value: str | None, default: bool) -> bool:
+    """``1``/``0`` (also true/false, on/off, yes/no); absent or empty: the default."""
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "off", "no")
 
 
 def query_from_args(
@@ -113,6 +132,9 @@ def query_from_args(
         sort=(args.get("sort") or "").strip() or "relevance",
         page=_whole_number("page", args.get("page"), 1),
         per_page=_whole_number("per_page", args.get("per_page"), default_per_page),
+        typos=_switch(args.get("typos"), True),
+        synonyms=_switch(args.get("synonyms"), True),
+        instant=_switch(args.get("instant"), False),
     )
     values.update(fixed)
     return SearchQuery(**values)

@@ -48,6 +48,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "post_other": ("{n} posts", "{n} billets"),
     "took": ("{ms} ms", "{ms} ms"),
     "page_of": ("page {page} of {pages}", "page {page} sur {pages}"),
+    "showing_results_for": ("Showing results for", "Résultats pour"),
+    "search_instead_for": ("search instead for", "rechercher plutôt"),
     "did_you_mean": ("Did you mean", "Vouliez-vous dire"),
     "active_filters": ("Active filters", "Filtres actifs"),
     "remove_filter": ("Remove filter {facet}: {value}", "Retirer le filtre {facet} : {value}"),
