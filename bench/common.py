@@ -190,9 +190,12 @@ class BenchQuery:
     authors: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    instant: bool = False  # as you type: the last word is unfinished
 
     def url_params(self) -> list[tuple[str, str]]:
         params = [("q", self.text)] if self.text else []
+        if self.instant:
+            params.append(("instant", "1"))
         params += [("tag", t) for t in self.tags] + [("author", a) for a in self.authors]
         if self.date_from:
             params.append(("from", self.date_from))

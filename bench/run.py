@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import random
 import shutil
 import sys
 import time
@@ -75,6 +76,8 @@ TARGETS: list[tuple[str, int | None, str, float, str]] = [
     ("nochange_seconds", 10000, "max", 1.0, "≤ 1 s"),
     ("onepost_seconds", 10000, "max", 0.5, "≤ 0.5 s"),
     ("cold_cli_seconds", 10000, "max", 0.35, "≤ 0.35 s"),
+    ("keystroke_p95_ms", 10000, "max", 50, "≤ 50 ms"),
+    ("all_queries_p95_ms", 10000, "ratio_max", 1.0, "≤ 1.0× FTS5 p95"),
     ("serve_worker_rss_mb", 10000, "max", 250, "≤ 250 MB"),
     ("web_requests_per_s", 10000, "min", 30, "≥ 30 req/s"),
     ("web_errors", 10000, "max", 0, "0 errors"),
@@ -96,6 +99,10 @@ LABELS = {
     "query_p95_ms": ("query p95 (warm)", "ms"),
     "query_p99_ms": ("query p99 (warm)", "ms"),
     "cold_cli_seconds": ("cold CLI search", "s"),
+    "typo_p95_ms": ("typo queries p95 (warm)", "ms"),
+    "unfinished_p95_ms": ("unfinished-word queries p95 (instant)", "ms"),
+    "keystroke_p95_ms": ("a keystroke's query p95 (instant, typos on)", "ms"),
+    "all_queries_p95_ms": ("whole query set p95 (bench + typo + unfinished + keystrokes)", "ms"),
     "web_requests_per_s": ("web, 8 clients", "req/s"),
     "web_p95_ms": ("web p95, 8 clients", "ms"),
     "web_errors": ("web errors", ""),
@@ -162,6 +169,7 @@ def our_queries(index: Path, queries: list[BenchQuery]) -> dict[str, Any]:
                     date_from=query.date_from,
                     date_to=query.date_to,
                     per_page=10,
+                    instant=query.instant,
                 )
             )
         except QueryError as error:
@@ -200,6 +208,55 @@ def fts5_queries(db: Path, queries: list[BenchQuery]) -> dict[str, Any]:
         "totals": {qid: a.total for qid, a in answers.items()},
         "notes": {qid: a.notes for qid, a in answers.items() if a.notes},
     }
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """One typing mistake: two letters swapped, one left out, one doubled or one wrong."""
+    at = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("swap", "drop", "double", "wrong"))
+    if kind == "swap":
+        return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+    if kind == "drop":
+        return word[:at] + word[at + 1 :]
+    if kind == "double":
+        return word[:at] + word[at] + word[at:]
+    wrong = rng.choice([c for c in "aeiourstnl" if c != word[at]])
+    return word[:at] + wrong + word[at + 1 :]
+
+
+def forgiving_queries(queries: list[BenchQuery], seed: int = 12) -> list[BenchQuery]:
+    """Typo queries (one word of 5+ letters of each bench query misspelt by a seeded
+    generator), unfinished-word queries (the last word cut, ``instant``) and keystrokes
+    (every prefix of a few queries as typed, ``instant``)."""
+    rng = random.Random(seed)
+    made: list[BenchQuery] = []
+    texts = [
+        q.text
+        for q in queries
+        if q.text
+        and '"' not in q.text
+        and "*" not in q.text
+        and "~" not in q.text
+        and ":" not in q.text
+    ]
+    for number, text in enumerate(texts):
+        words = text.split()
+        long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+        if long:
+            i = rng.choice(long)
+            typo = " ".join(words[:i] + [misspell(words[i], rng)] + words[i + 1 :])
+            made.append(BenchQuery(f"typo{number:02d}", "typo", typo))
+        last = words[-1]
+        if len(last) >= 4 and last.isalpha():
+            cut = " ".join(words[:-1] + [last[: max(2, len(last) * 3 // 5)]])
+            made.append(BenchQuery(f"unfinished{number:02d}", "unfinished", cut, instant=True))
+    for number, text in enumerate(texts[:6]):
+        for end in range(2, len(text) + 1):
+            if not text[end - 1].isspace():
+                made.append(
+                    BenchQuery(f"key{number:02d}-{end:02d}", "keystroke", text[:end], instant=True)
+                )
+    return made
 
 
 def one_post_changes(folder: Path, index: Path, size: int) -> dict[str, Any]:
@@ -334,6 +391,32 @@ def bench_size(size: int, queries: list[BenchQuery], server_how: tuple[bool, str
     ours = our_queries(index, queries)
     log("queries (FTS5)")
     theirs = fts5_queries(db, queries)
+    forgiving = forgiving_queries(queries)
+    log(f"typo, unfinished-word and keystroke queries ({len(forgiving)}, ours and FTS5)")
+    ours_forgiving = our_queries(index, forgiving)
+    theirs_forgiving = fts5_queries(db, forgiving)
+    for kind in ("typo", "unfinished", "keystroke"):
+        ids = [q.id for q in forgiving if q.kind == kind]
+        ours_kind = latency_summary([s for i in ids for s in ours_forgiving["latencies"][i]])
+        theirs_kind = latency_summary([s for i in ids for s in theirs_forgiving["latencies"][i]])
+        figures[f"{kind}_p95_ms"] = ours_kind["p95_ms"]
+        reference[f"{kind}_p95_ms"] = theirs_kind["p95_ms"]
+        detail[f"queries_{kind}"] = {"ours": ours_kind, "fts5": theirs_kind, "queries": len(ids)}
+    for data, plus, target in (
+        (ours, ours_forgiving, figures),
+        (theirs, theirs_forgiving, reference),
+    ):
+        every = [s for d in (data, plus) for values in d["latencies"].values() for s in values]
+        target["all_queries_p95_ms"] = latency_summary(every)["p95_ms"]
+    detail["forgiving_totals"] = {
+        q.id: {
+            "text": q.text,
+            "ours": ours_forgiving["totals"][q.id],
+            "fts5": theirs_forgiving["totals"][q.id],
+        }
+        for q in forgiving
+        if q.kind != "keystroke"
+    }
     for name, data, target in (("ours", ours, figures), ("fts5", theirs, reference)):
         flat = [s for values in data["latencies"].values() for s in values]
         summary = latency_summary(flat)

@@ -63,8 +63,7 @@ def format_results(results: SearchResults) -> str:
     if results.corrected:
         lines[1:1] = [
             f"Showing results for: {results.corrected} (search instead for "
-            f"{results.query.text!r} with --no-typos)",
-            "",
+            f"{results.query.text!r} with --no-typos)"
         ]
     start = (query.page - 1) * query.per_page
     for number, hit in enumerate(results.hits, start + 1):
