@@ -28,9 +28,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from barcamp_search.indexer.analysis import fold
 from barcamp_search.search.query import STOP_WORDS
 from barcamp_search.search.synonyms import Synonyms
@@ -87,6 +84,10 @@ class Vocabulary:
         edits = allowed_edits(key)
         if not edits:
             return []
+        # imported here: a query whose words all exist never needs it (a cold CLI stays fast)
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         found: list[tuple[int, int, str]] = []
         for length in range(len(key) - edits, len(key) + edits + 1):
             choices = self._by_length.get(length)
