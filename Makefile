@@ -23,7 +23,7 @@ bytecode: $(STAMP)
 install: $(STAMP)
 
 demo: bytecode
-	$(BIN)/barcamp-search index examples/archive --archive demo --index index
+	$(BIN)/barcamp-search index examples/archive --archive demo --index index --rebuild
 	exec $(BIN)/barcamp-search serve --index index --port $(PORT)
 
 # The lint gate runs before the suite: formatting, lint rules and types, zero findings.
