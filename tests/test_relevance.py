@@ -337,6 +337,19 @@ def test_control_query(engine, text: str, posts: tuple[Post, ...], top: int) -> 
         )
 
 
+def test_light_stemming_keeps_unrelated_words_apart(engine) -> None:
+    """Snowball cut "générateurs" and "généreusement" to "génér": mtlpy posts that only say
+    "généreusement" (sponsors' rooms) were found, one ranked second."""
+    results = engine.search(SearchQuery(text="générateurs", per_page=100, synonyms=False))
+    found = [(hit.archive, hit.source) for hit in results.hits]
+    assert found[0] == N_PYRAMID_REPORT
+    only_genereusement = (
+        "2010/9/translation-sprint-wrap-up-fr.md",
+        "2008/1/first-meetup-feb-7th.md",
+    )
+    assert not any(source.endswith(only_genereusement) for _, source in found)
+
+
 # Broad queries with many equally relevant posts: no single winner, but the
 # first hits must all be of the right kind.
 def test_afpyro_lyon_precision(engine) -> None:
