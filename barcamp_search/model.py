@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from html.parser import HTMLParser
 from typing import Any
 
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -235,9 +236,59 @@ def normalize_categories(value: Any) -> tuple[str, ...]:
     return dedupe(split_list(value), key=tag_key)
 
 
+EMAIL_PLACEHOLDER = "[e-mail]"
+
+
 def strip_emails(value: str) -> str:
-    """Remove e-mail addresses (``a@b.example``) from running text."""
-    return _EMAIL.sub("", value)
+    """Replace e-mail addresses (``a@b.example``) in running text by ``[e-mail]``:
+    the sentence keeps its shape (no empty hole), the address is never stored."""
+    return _EMAIL.sub(EMAIL_PLACEHOLDER, value)
+
+
+class _PlainText(HTMLParser):
+    """Text of an HTML fragment as a browser shows it: tags dropped, entities
+    decoded, ``<script>``/``<style>`` content left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in ("br", "p", "div", "li"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+# Emphasis markers of Markdown left in a metadata value: "**bold**", "__bold__".
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+
+
+def plain_text(value: str) -> str:
+    """A metadata value written as HTML/Markdown (Pelican titles, summaries,
+    authors, tags) as plain text: tags stripped, entities decoded (``&#8217;`` ->
+    ``’``), ``**strong**`` markers removed, white space folded."""
+    if "<" in value or "&" in value:
+        parser = _PlainText()
+        try:
+            parser.feed(value)
+            parser.close()
+            value = "".join(parser.parts)
+        except Exception:  # noqa: BLE001 - html.parser has a few AssertionErrors
+            pass
+    if "**" in value or "__" in value:
+        value = _STRONG.sub(lambda m: m.group(1) or m.group(2), value)
+        value = value.replace("**", "")
+    return clean_text(value)
 
 
 def split_people(value: Any) -> tuple[str, ...]:

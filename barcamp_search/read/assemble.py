@@ -29,6 +29,7 @@ from barcamp_search.model import (
     normalize_categories,
     normalize_tags,
     parse_date,
+    plain_text,
     split_people,
     strip_emails,
 )
@@ -88,11 +89,12 @@ def build_post(
     if len(sections) > MAX_SECTIONS:
         context.warn(f"{len(sections)} sections; only the first {MAX_SECTIONS} are kept")
         sections = sections[:MAX_SECTIONS]
-    title = _title(document, source, context)
+    markup = fmt == "markdown"  # Pelican reads these metadata values as HTML
+    title = _title(document, source, context, markup)
     slug = clean_text(str(fields.get("slug") or "")) or slugify(title) or _stem(source)
     date = _date(fields.get("date"), "date", source, context)
     modified = _date(fields.get("modified") or fields.get("lastmod"), "modified", None, context)
-    text = strip_emails(document.text)
+    text = _lone_strong(strip_emails(document.text))
     lang = _lang(fields.get("lang"), options.lang, title, text, sections)
     status = _status(fields.get("status"), context)
     categories = _capped(
@@ -100,8 +102,8 @@ def build_post(
         "categories",
         context,
     )
-    tags = _capped(normalize_tags(fields.get("tags")), "tags", context)
-    authors = _capped(split_people(_authors_field(fields)), "authors", context)
+    tags = _capped(normalize_tags(_plain(fields.get("tags"), markup)), "tags", context)
+    authors = _capped(split_people(_plain(_authors_field(fields), markup)), "authors", context)
     url = _url(options, fields, source, slug, lang, date, categories)
     people = list(_people(document, context))
     if authors and _authors_are_speakers(options, source):
@@ -122,7 +124,7 @@ def build_post(
         categories=categories,
         tags=tags,
         authors=authors,
-        summary=_summary(fields.get("summary") or fields.get("description"), context),
+        summary=_summary(fields.get("summary") or fields.get("description"), context, markup),
         text=text,
         sections=tuple(
             Section(
@@ -130,7 +132,7 @@ def build_post(
                 strip_emails(clean_text(s.title)),
                 s.level,
                 s.parent,
-                strip_emails(s.text),
+                _lone_strong(strip_emails(s.text)),
                 by_section.get(s.anchor, ()),
             )
             for s in sections
@@ -146,14 +148,32 @@ def _stem(source: str) -> str:
     return PurePosixPath(source).stem
 
 
-def _title(document: Document, source: str, context: _Context) -> str:
+def _plain(value: Any, markup: bool) -> Any:
+    """A metadata value (text or list) as plain text when its format writes it as HTML."""
+    if not markup or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(plain_text(str(v)) for v in value)
+    return plain_text(str(value))
+
+
+# A line that is only "** words **": strong emphasis Markdown and reST both leave as
+# written (spaces inside the markers); never a line of code in the archives.
+_LONE_STRONG = re.compile(r"^([ \t]*)\*\*[ \t]*([^*\n]*?[^*\s])[ \t]*\*\*[ \t]*$", re.MULTILINE)
+
+
+def _lone_strong(text: str) -> str:
+    return _LONE_STRONG.sub(r"\1\2", text) if "**" in text else text
+
+
+def _title(document: Document, source: str, context: _Context, markup: bool = False) -> str:
     title = document.title or str(document.fields.get("title") or "")
     if not title.strip() and document.sections:
         title = document.sections[0].title
     if not title.strip():
         context.warn("no title; using the file name")
         title = _stem(source)
-    title = clean_text(title)
+    title = plain_text(title) if markup else clean_text(title)
     if len(title) > MAX_TITLE:
         context.warn(f"title longer than {MAX_TITLE} characters, truncated")
         title = title[:MAX_TITLE].rstrip() + "…"
@@ -224,12 +244,12 @@ def _authors_are_speakers(options: ArchiveOptions, source: str) -> bool:
     return any(PurePosixPath(source).match(glob) for glob in setting)
 
 
-def _summary(value: Any, context: _Context) -> str:
+def _summary(value: Any, context: _Context, markup: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
         value = " ".join(str(v) for v in value)
-    summary = strip_emails(clean_text(str(value)))
+    summary = strip_emails(plain_text(str(value)) if markup else clean_text(str(value)))
     if len(summary) > MAX_SUMMARY:
         context.warn(f"summary longer than {MAX_SUMMARY} characters, truncated")
         summary = summary[:MAX_SUMMARY].rstrip() + "…"

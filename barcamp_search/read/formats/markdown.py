@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from barcamp_search.model import Block, Document, Link, ParsedSection, ReadWarning
@@ -41,6 +42,23 @@ _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
 _HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _COMPLETE_TAG = re.compile(r"""</?[A-Za-z][A-Za-z0-9:-]*(?:[^<>"']|"[^"]*"|'[^']*')*>""")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# Reference links and images Markdown left as text (inside raw HTML, or undefined):
+# "[label][]", "[label][ref]", "![alt][]"; innermost first ("[![alt][]][]").
+_REF_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\[([^\[\]]*)\]")
+# WordPress shortcodes of imported posts: [gallery ...], [caption ...]...[/caption],
+# [embed]url[/embed]. A caption's text (its caption="..." attribute) is kept.
+_WP_EMBED = re.compile(r"\[embed\b[^\[\]]*\]\s*([^\[\]\s]*)\s*\[/embed\]", re.IGNORECASE)
+_WP_SHORTCODE = re.compile(r"\[/?(?:gallery|caption|embed)\b([^\[\]]*)\]", re.IGNORECASE)
+_WP_CAPTION = re.compile(r"""\bcaption\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# Strong emphasis Markdown left as text (a closing "**" after a space or before a
+# letter): balanced pairs lose their markers, then any stray "**".
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)\*\*", re.DOTALL)
+# An end tag of a block element written as text by a converter ("</p\\>" in a
+# WordPress import): the page shows it, the post's text should not.
+_STRAY_END_TAG = re.compile(r"</(?:p|li|ul|ol|div|span|blockquote)\s*>", re.IGNORECASE)
+# Pelican's code block language marker on a code block's first line: ":::python",
+# "#!python" (not a "#!/usr/bin/env" shebang).
+_CODE_MARKER = re.compile(r"\A[ \t]*(?::::|#!)[\w+#.-]+[ \t]*(?:\n|\Z)")
 
 _SKIP_TAGS = frozenset({"script", "style"})
 _BLOCK_TAGS = frozenset(
@@ -67,6 +85,57 @@ def _clean_lines(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
+References = dict[str, dict[str, Any]]  # markdown-it's env["references"]
+
+
+def _caption(match: re.Match[str]) -> str:
+    if match.group().startswith("[/"):
+        return " "
+    caption = _WP_CAPTION.search(match.group(1))
+    text = next((g for g in caption.groups() if g is not None), "") if caption else ""
+    return f" {text} " if text.strip() else " "
+
+
+def _clean_markup(text: str, refs: References) -> tuple[str, Pairs]:
+    """Text Markdown left as written, read as the published page shows it: reference
+    links resolved (their label kept, their URL a link), WordPress shortcodes and
+    stray ``**`` and stray block end tags (``</p>``) removed. Only for prose, never for code."""
+    pairs: Pairs = []
+    if "[" in text:
+        if "[embed" in text.lower():
+
+            def embed(match: re.Match[str]) -> str:
+                if match.group(1):
+                    pairs.append((match.group(1), match.group(1)))
+                return f" {match.group(1)} "
+
+            text = _WP_EMBED.sub(embed, text)
+        if "[" in text:
+            text = _WP_SHORTCODE.sub(_caption, text)
+
+        def resolve(match: re.Match[str]) -> str:
+            image, label, ref = match.groups()
+            target = refs.get(normalizeReference(ref or label)) if (ref or label).strip() else None
+            if target and target.get("href"):
+                pairs.append((str(target["href"]), _one_line(label)))
+            return label
+
+        for _ in range(3):  # "[![alt][]][]": the image, then the link around it
+            text, found = _REF_LINK.subn(resolve, text)
+            if not found:
+                break
+    if "</" in text:
+        text = _STRAY_END_TAG.sub(" ", text)
+    if "**" in text:
+        text = _STRONG.sub(r"\1", text).replace("**", "")
+    return text, pairs
+
+
+def _drop_code_marker(code: str) -> str:
+    """A code block without Pelican's ``:::lang`` / ``#!lang`` first line."""
+    return _CODE_MARKER.sub("", code, count=1)
+
+
 def _bare_urls(text: str) -> Pairs:
     """``http(s)://`` URLs written as plain text, without trailing punctuation."""
     found: Pairs = []
@@ -82,8 +151,9 @@ def _bare_urls(text: str) -> Pairs:
 class _HTMLText(HTMLParser):
     """Text chunks (text, block kind or None, 1-based line) and links of raw HTML."""
 
-    def __init__(self) -> None:
+    def __init__(self, refs: References | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.refs: References = refs or {}
         self.open: list[str] = []  # open block-level elements, outermost first
         self.skip = 0  # inside <script>/<style>
         self.buf: list[str] = []
@@ -127,6 +197,8 @@ class _HTMLText(HTMLParser):
             self.buf_line = self.getpos()[0] + data.count("\n", 0, lead)
         if "pre" not in self.open:
             data = _HTML_SPACE.sub(" ", data)
+            data, pairs = _clean_markup(data, self.refs)
+            self.links.extend(pairs)
             if self.link is None and _FIND_URLS and "://" in data:
                 self.links.extend(_bare_urls(data))
         self.buf.append(data)
@@ -171,9 +243,10 @@ def _sanitize(fragment: str) -> str:
     return "".join(out)
 
 
-def _inline(children: list[Token] | None) -> tuple[str, Pairs]:
+def _inline(children: list[Token] | None, refs: References | None = None) -> tuple[str, Pairs]:
     """Plain text of an inline token's children, and its links as (url, text)."""
     out: list[str] = []
+    code: list[str] = []  # inline code, kept out of _clean_markup behind a NUL mark
     links: Pairs = []
     # At most one Markdown link (they cannot nest) and one raw <a> (a new one closes it).
     open_links: dict[bool, tuple[str | None, list[str]]] = {}  # is raw <a> -> href, text
@@ -186,7 +259,10 @@ def _inline(children: list[Token] | None) -> tuple[str, Pairs]:
     skip = 0  # inside inline <script>/<style>
     for tok in children or ():
         kind, piece = tok.type, ""
-        if kind == "text" or kind == "code_inline":
+        if kind == "code_inline":
+            piece = tok.content
+            code.append(piece)
+        elif kind == "text":
             piece = tok.content
             if _FIND_URLS and kind == "text" and not (skip or open_links) and "://" in piece:
                 links.extend(_bare_urls(piece))
@@ -210,19 +286,23 @@ def _inline(children: list[Token] | None) -> tuple[str, Pairs]:
             elif name == "br" or name in _BLOCK_TAGS:
                 piece = "\n"
         if piece and not skip:
-            out.append(piece)
+            out.append(f"\0{len(code) - 1}\0" if kind == "code_inline" else piece)
             for _, parts in open_links.values():
                 parts.append(piece)
     close(False)
     close(True)
-    return "\n".join(line.strip() for line in "".join(out).strip().split("\n")), links
+    text, pairs = _clean_markup("".join(out), refs or {})
+    if code:
+        text = re.sub("\0(\\d+)\0", lambda m: code[int(m.group(1))], text)
+    return "\n".join(line.strip() for line in text.strip().split("\n")), links + pairs
 
 
 class _Builder:
     """Collects text, blocks and links into the intro or the current section."""
 
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, refs: References | None = None) -> None:
         self.offset = offset  # header lines removed before parsing
+        self.refs: References = refs or {}  # the document's reference definitions
         self.anchors = AnchorMaker()
         self.intro: dict[str, Any] = {"text": [], "blocks": []}
         self.sections: list[dict[str, Any]] = []
@@ -261,7 +341,7 @@ class _Builder:
         self.links.extend(Link(url, text, anchor) for url, text in pairs)
 
     def html(self, token: Token, warnings: list[ReadWarning], container: str | None) -> None:
-        parser = _HTMLText()
+        parser = _HTMLText(self.refs)
         try:
             parser.feed(_sanitize(token.content))
             parser.close()
@@ -318,7 +398,7 @@ def _walk(tokens: list[Token], builder: _Builder, warnings: list[ReadWarning]) -
         elif kind == "heading_close":
             heading = None
         elif kind == "inline":
-            text, pairs = _inline(tok.children)
+            text, pairs = _inline(tok.children, builder.refs)
             if heading is not None:
                 builder.heading(int(heading.tag[1:] or 1), text, builder.line(heading))
             elif containers and containers[-1] == "cell":
@@ -341,7 +421,7 @@ def _walk(tokens: list[Token], builder: _Builder, warnings: list[ReadWarning]) -
             builder.text("\n".join(line for line in table if line))
             table = []
         elif kind == "fence" or kind == "code_block":
-            builder.text(tok.content)
+            builder.text(_drop_code_marker(tok.content))
         elif kind == "html_block":
             builder.html(tok, warnings, containers[-1] if containers else None)
 
@@ -380,7 +460,9 @@ def read_markdown(text: str, source: str = "<string>") -> Document:
     title = " ".join(title) if isinstance(title, tuple) else title
     builder = _Builder(offset)
     try:
-        tokens = _MD.parse(_strip_qtranslate(_strip_shortcodes(body, offset, warnings)))
+        env: dict[str, Any] = {}
+        tokens = _MD.parse(_strip_qtranslate(_strip_shortcodes(body, offset, warnings)), env)
+        builder.refs = env.get("references") or {}
         _walk(tokens, builder, warnings)
         if any(tok.level >= MAX_NESTING - 1 for tok in tokens):
             message = f"Markdown nested deeper than {MAX_NESTING} levels: deeper content dropped"
