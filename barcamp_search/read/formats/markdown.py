@@ -43,8 +43,15 @@ _HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", r
 _COMPLETE_TAG = re.compile(r"""</?[A-Za-z][A-Za-z0-9:-]*(?:[^<>"']|"[^"]*"|'[^']*')*>""")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 # Reference links and images Markdown left as text (inside raw HTML, or undefined):
-# "[label][]", "[label][ref]", "![alt][]"; innermost first ("[![alt][]][]").
-_REF_LINK = re.compile(r"(!?)\[([^\[\]]*)\]\[([^\[\]]*)\]")
+# "[label][]", "[label][ref]", "![alt][]"; innermost first ("[![alt][]][]"). Not after
+# a word or ")": "x[0][1]" is an index, not a link.
+_REF_LINK = re.compile(r"(?<![\w)])(!?)\[([^\[\]]*)\]\[([^\[\]]*)\]")
+# A linked image "[![alt][img]][ref]": the link's label is the image's markup.
+_LINKED_IMAGE = re.compile(r"(?<![\w)])\[(!\[([^\[\]]*)\]\[[^\[\]]*\])\]\[([^\[\]]*)\]")
+# A reference definition CommonMark rejects (empty label, brackets in the label:
+# "[]: url", "[![][]]: url" of a WordPress import); as a paragraph it would swallow the
+# valid definitions after it. Python-Markdown (Pelican) drops it: so do we.
+_BAD_DEFINITION = re.compile(r"^( {0,3})\[(.*)\]:(?=[ \t]+\S)", re.MULTILINE)
 # WordPress shortcodes of imported posts: [gallery ...], [caption ...]...[/caption],
 # [embed]url[/embed]. A caption's text (its caption="..." attribute) is kept.
 _WP_EMBED = re.compile(r"\[embed\b[^\[\]]*\]\s*([^\[\]\s]*)\s*\[/embed\]", re.IGNORECASE)
@@ -113,12 +120,28 @@ def _clean_markup(text: str, refs: References) -> tuple[str, Pairs]:
         if "[" in text:
             text = _WP_SHORTCODE.sub(_caption, text)
 
+        def target(key: str) -> str | None:
+            found = refs.get(normalizeReference(key)) if key.strip() else None
+            return str(found["href"]) if found and found.get("href") else None
+
+        def linked_image(match: re.Match[str]) -> str:
+            markup, alt, ref = match.groups()
+            if url := target(ref or markup):
+                pairs.append((url, _one_line(alt)))
+            return alt
+
         def resolve(match: re.Match[str]) -> str:
             image, label, ref = match.groups()
-            target = refs.get(normalizeReference(ref or label)) if (ref or label).strip() else None
-            if target and target.get("href"):
-                pairs.append((str(target["href"]), _one_line(label)))
+            if image:  # images are no links (as for Markdown's own images)
+                return label
+            if url := target(ref or label):
+                pairs.append((url, _one_line(label)))
+            elif ref.strip():  # "[a][b]" with no "b" defined: not a link
+                return match.group()
             return label
+
+        if "![" in text:
+            text = _LINKED_IMAGE.sub(linked_image, text)
 
         for _ in range(3):  # "[![alt][]][]": the image, then the link around it
             text, found = _REF_LINK.subn(resolve, text)
@@ -448,6 +471,25 @@ def _strip_qtranslate(body: str) -> str:
     return _QTRANSLATE.sub(replace, body) if "<!--:" in body else body
 
 
+def _fix_definitions(body: str) -> tuple[str, References]:
+    """Give a rejected reference definition a label CommonMark accepts (never used by
+    any link), so it and the definitions after it stay definitions, not text. Returns
+    the body and the rejected definitions Python-Markdown accepts (``[![alt][]]: url``,
+    the target of a linked image), for :func:`_clean_markup`."""
+    extra: References = {}
+
+    def relabel(match: re.Match[str]) -> str:
+        label = match.group(2)
+        if label.strip() and "[" not in label and "]" not in label:
+            return match.group()
+        if label.strip():
+            url = body[match.end() :].split(None, 1)[0].strip("<>")
+            extra.setdefault(normalizeReference(label), {"href": url})
+        return f"{match.group(1)}[_unused-{match.start()}]:"
+
+    return (_BAD_DEFINITION.sub(relabel, body) if "]:" in body else body), extra
+
+
 def read_markdown(text: str, source: str = "<string>") -> Document:
     """Read one Markdown post. ``source`` (its path) is accepted for the readers'
     common signature; warnings carry line numbers and the caller adds the path.
@@ -461,8 +503,9 @@ def read_markdown(text: str, source: str = "<string>") -> Document:
     builder = _Builder(offset)
     try:
         env: dict[str, Any] = {}
-        tokens = _MD.parse(_strip_qtranslate(_strip_shortcodes(body, offset, warnings)), env)
-        builder.refs = env.get("references") or {}
+        body, extra = _fix_definitions(_strip_shortcodes(body, offset, warnings))
+        tokens = _MD.parse(_strip_qtranslate(body), env)
+        builder.refs = extra | (env.get("references") or {})
         _walk(tokens, builder, warnings)
         if any(tok.level >= MAX_NESTING - 1 for tok in tokens):
             message = f"Markdown nested deeper than {MAX_NESTING} levels: deeper content dropped"
