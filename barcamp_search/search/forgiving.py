@@ -12,7 +12,9 @@ whole query language: fields, phrases, ``OR`` and ``NOT`` are left as they are):
   computed by rapidfuzz); a query whose words all exist is never changed;
 - **the unfinished last word** (no space after it, 2 letters or more) also matches the
   vocabulary's most frequent words it begins: always in as-you-type mode (``instant``),
-  otherwise when it is no whole word of the vocabulary.
+  otherwise when it is no whole word of the vocabulary. As you type, a last word that
+  begins words of the vocabulary is completed, not corrected (``hetting`` finds
+  ``hettinger``, not ``getting``).
 
 ``rewrite`` returns two texts: ``exact`` (as typed, with synonyms) and ``relaxed`` (plus
 corrections and completions, or None when there is nothing to relax). The engine counts
@@ -41,6 +43,7 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
 _PLAIN = re.compile(r"[^\W_][\w.'’+#-]*", re.UNICODE)
 _LETTERS = re.compile(r"[^\W\d_]+")
+_WORDS = re.compile(r"[^\W_]+(?: [^\W_]+)+")  # words of letters and digits only
 
 
 class Vocabulary:
@@ -149,7 +152,8 @@ def _tokens(text: str) -> list[_Token]:
             not raw.startswith('"')
             and core not in OPERATORS
             and ":" not in core
-            and not any(c in core for c in "*?~^\"'")
+            # an apostrophe is no syntax (the parser has no single quotes): d'emploi is a word
+            and not any(c in core for c in '*?~^"')
             and bool(_PLAIN.fullmatch(core))
         )
         tokens.append(_Token(raw, match.start(), match.end(), plain, core, before, after))
@@ -168,6 +172,15 @@ def _squeezed(text: str) -> str:
     """Without spaces and joiners: ``micro-python`` and ``micro python`` are ``micropython``
     to the analysis already (an alternative that only re-spells them would count twice)."""
     return re.sub(r"[\s.'’-]+", "", fold(text))
+
+
+def _in_a_row(words: str) -> str:
+    """A synonym of several words: the phrase, or the words joined by hyphens. The index
+    keeps ``Raspberry-Pi`` as one compound (``raspberrypi``, ``raspberry`` and ``pi`` at one
+    position), which the phrase ``"raspberry pi"`` misses and ``raspberry-pi`` finds."""
+    if _WORDS.fullmatch(words):
+        return f'"{words}" OR {words.replace(" ", "-")}'
+    return f'"{words}"'
 
 
 def _searchable(word: str) -> bool:
@@ -220,6 +233,8 @@ def rewrite(
             if completions:  # still being typed: completed, not corrected
                 shown.pop(index, None)
                 corrections[:] = [c for c in corrections if c[0] != word]
+                if instant:  # a word's beginning, not a typo: "hetting" is no "getting"
+                    alternatives = []
             alternatives += completions
         if alternatives:
             relaxed_parts[index] = token.before + _alternatives([word, *alternatives]) + token.after
@@ -266,7 +281,7 @@ def _apply_synonyms(
             parts[first] = (
                 "("
                 + " OR ".join(
-                    g if not (" " in g and not g.startswith("(")) else f'"{g}"' for g in group
+                    g if not (" " in g and not g.startswith("(")) else _in_a_row(g) for g in group
                 )
                 + ")"
             )
