@@ -693,6 +693,138 @@ def test_javascript_writes_no_html():
     assert ":focus-visible" in css
 
 
+# --- typing: the results region, completions --------------------------------------------------
+
+
+def region_of(body: str) -> str:
+    """The results region (what the page's script swaps while typing), the time it took out."""
+    start = body.index('<div id="results-region"')
+    end = body.index("</aside>\n</div>", start) + len("</aside>\n</div>")
+    return re.sub(r'<span class="took">\d+ ms</span>', "", body[start:end])
+
+
+def test_the_results_region_alone_for_typing(client):
+    full = page(client, "/search?q=micro&tag=micropython")
+    fragment = page(client, "/search?q=micro&tag=micropython&fragment=1")
+    # the region as the page has it, and the footer's links; no page around them
+    assert fragment.lstrip().startswith('<div id="results-region" class="layout"')
+    assert region_of(fragment) == region_of(full)
+    for page_part in ("<html", "<header", 'id="q"', "<footer", "<script", 'id="live-status"'):
+        assert page_part not in fragment and page_part in full, page_part
+    assert (
+        '<p id="machine-links" class="machine-links"><a href="/api/search?q=micro&amp;'
+        'tag=micropython">JSON API</a>'
+    ) in fragment
+    # what the script reads: the title, the total to announce, the feed of this search
+    assert 'data-title="micro · barcamp-search"' in fragment
+    assert 'data-count="1 post"' in fragment
+    assert 'data-feed="/feed.atom?q=micro&amp;tag=micropython"' in fragment
+    # the aria-live region stays on the page, outside the region it announces
+    assert (
+        '<p id="live-status" class="visually-hidden" role="status" aria-live="polite"'
+    ) in full and full.index('id="live-status"') < full.index('id="results-region"')
+
+
+def test_typing_asks_for_the_unfinished_word_as_a_prefix(client):
+    typed = page(client, "/search?q=micro&instant=1&fragment=1")
+    committed = page(client, "/search?q=micro&fragment=1")
+    assert "4 posts for “micro”" in typed and 'data-count="4 posts"' in typed
+    assert "2 posts for “micro”" in committed and 'data-count="2 posts"' in committed
+    # the links are those of the search the address bar shows: no instant=1 in them
+    assert "instant" not in typed
+    assert 'href="/search?q=micro&amp;tag=' in typed
+    # a full page asked with instant=1 keeps it, as before
+    assert "instant=1" in page(client, "/search?q=micro&instant=1")
+    french = page(client, "/search?q=micro&instant=1&fragment=1&ui=fr")
+    assert 'data-count="4 billets"' in french
+
+
+def test_a_bad_query_while_typing_is_the_error_page(client):
+    body = page(client, "/search?q=a*&instant=1&fragment=1", status=400)
+    assert re.search(r'<p class="error-message">[^<]+</p>', body)  # what the script shows
+
+
+def test_search_box_is_a_combobox_without_datalist(client):
+    body = page(client, "/search?q=python&ui=fr")
+    assert "<datalist" not in body and 'list="suggestions"' not in body
+    assert (
+        '<ul id="suggestions" class="suggestions" role="listbox" aria-label="Suggestions" hidden>'
+        "</ul>"
+    ) in body
+    assert 'data-kind-word="mot"' in body and 'data-kind-title="billet"' in body
+    assert 'data-failed="Les résultats n&#39;ont pas pu être mis à jour' in body
+
+
+def test_api_suggest_offers_words_and_posts(client, engine):
+    data = api(client, "/api/suggest?q=pyth")
+    suggestions = data["suggestions"]
+    assert suggestions == engine.complete("pyth", 8)
+    kinds = [s["kind"] for s in suggestions]
+    assert kinds == sorted(kinds, key=["word", "tag", "speaker", "title"].index)
+    assert {"value": "pythonistes", "kind": "word"} in suggestions
+    assert {"value": "python", "kind": "tag"} in suggestions
+    values = [s["value"].casefold() for s in suggestions]
+    assert len(values) == len(set(values))  # the word "python" is the tag "python": once
+    # a word completes the last word, the ones before it kept
+    unfinished = api(client, "/api/suggest?q=django+as")["suggestions"]
+    assert {"value": "django asyncio", "kind": "word"} in unfinished
+    assert api(client, "/api/suggest?q=django+as+")["suggestions"] == []  # no unfinished word
+    # a post title comes with its post: choosing it opens the post
+    flask = api(client, "/api/suggest?q=fla")["suggestions"]
+    assert {"value": "flask", "kind": "tag"} in flask
+    title = [s for s in flask if s["kind"] == "title"]
+    assert title == [
+        {
+            "value": "PyLadies workshop: your first Flask application",
+            "kind": "title",
+            "archive": "demo",
+            "slug": "pyladies-workshop-first-flask-app",
+            "url": "/post/demo/pyladies-workshop-first-flask-app",
+        }
+    ]
+    assert "<h1>PyLadies workshop: your first Flask application</h1>" in page(
+        client, title[0]["url"]
+    )
+
+
+def test_api_suggest_links_titles_to_their_published_url(tmp_path):
+    root = tmp_path / "index"
+    site = "https://python-ouest.example.org"
+    index_archives(root, [Archive(SAMPLE, ArchiveOptions("demo", site_url=site))])
+    client = create_app(Settings(index=root)).test_client()
+    titles = [
+        s for s in api(client, "/api/suggest?q=capteurs")["suggestions"] if s["kind"] == "title"
+    ]
+    assert [t["url"] for t in titles] == [f"{site}/{MICRO}.html"]
+
+
+def test_api_suggest_in_the_opensearch_format(client):
+    response = client.get("/api/suggest?q=fla&format=opensearch")
+    assert response.status_code == 200
+    assert response.mimetype == "application/x-suggestions+json"
+    assert response.get_json(force=True) == [
+        "fla",
+        ["flask", "PyLadies workshop: your first Flask application"],
+    ]
+    assert client.get("/api/suggest?q=p&format=opensearch").get_json(force=True) == ["p", []]
+    assert api(client, "/api/suggest?q=fla&format=json") == api(client, "/api/suggest?q=fla")
+    error = api(client, "/api/suggest?q=fla&format=xml", 400)
+    assert error["error"] == "\"format\" must be json or opensearch (got 'xml')."
+
+
+def test_opensearch_declares_the_suggestions_url(client):
+    root = ET.fromstring(client.get("/opensearch.xml").data)
+    ns = "{http://a9.com/-/spec/opensearch/1.1/}"
+    templates = {u.get("type"): u.get("template") for u in root.findall(f"{ns}Url")}
+    assert templates["application/x-suggestions+json"] == (
+        "http://localhost/api/suggest?q={searchTerms}&format=opensearch"
+    )
+    suggest = templates["application/x-suggestions+json"].replace("{searchTerms}", "fla")
+    assert (
+        client.get(suggest.removeprefix("http://localhost")).get_json(force=True)[1][0] == "flask"
+    )
+
+
 # --- no index -------------------------------------------------------------------------------
 
 

@@ -9,9 +9,12 @@ tests/artifacts/; with UPDATE_DOCS_SCREENSHOT=1 the README's docs/screenshot.png
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlencode
+from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -98,7 +101,8 @@ def test_search_facets_chips_pages_sections_keyboard(server, page):
     page.get_by_label("Search the archives").fill("python")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=python$"))
-    assert page.locator("h1.summary").inner_text() == "5 posts for “python”"
+    # Enter commits in place (pushState, then the results region is fetched): wait for it
+    expect(page.locator("h1.summary")).to_have_text("5 posts for “python”")
     assert page.locator(".results .snippet mark").count() >= 3
     assert page.locator(".results .snippet mark").first.is_visible()
     shot(page, "search-python")
@@ -194,8 +198,8 @@ def test_sort_menu_and_suggestions(server, page):
     assert page.locator("#sort").input_value() == "oldest"
     page.locator("#q").fill("")
     page.locator("#q").press_sequentially("py", delay=50)
-    page.locator("#suggestions option").first.wait_for(state="attached")
-    values = page.locator("#suggestions option").evaluate_all("els => els.map(e => e.value)")
+    page.locator("#suggestions [role=option]").first.wait_for()
+    values = page.locator("#suggestions .suggestion-value").all_inner_texts()
     assert "pyramid" in values
 
 
@@ -258,3 +262,163 @@ def test_screenshot_for_the_readme(server, browser):
         page.screenshot(path=str(DOCS_SCREENSHOT))
     assert path.stat().st_size > 10_000
     context.close()
+
+
+# --- results as you type, completions --------------------------------------------------------
+
+
+def api_total(server, query: str, **params: str) -> int:
+    with urlopen(server.url + "api/search?" + urlencode({"q": query, **params})) as response:
+        return json.load(response)["total"]
+
+
+def type_over(page, text: str) -> None:
+    """Replace the search box's text, one key at a time, as a person types."""
+    page.locator("#q").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text, delay=60)
+
+
+def test_results_as_you_type_then_enter_commits(server, page):
+    fragments: list[str] = []
+    page.on("request", lambda r: fragments.append(r.url) if "fragment=1" in r.url else None)
+    page.goto(server.url + "search?q=django")
+    summary = page.locator("h1.summary")
+    live = page.locator("#live-status")
+    assert live.get_attribute("aria-live") == "polite" and live.inner_text() == ""
+    expect(summary).to_have_text("3 posts for “django”")
+    before = page.locator(".result-link").all_inner_texts()
+    tags_before = page.locator('.facet-values[data-facet="tag"] .facet-link').all_inner_texts()
+    history = page.evaluate("history.length")
+    page.evaluate("window.__noReload = 1")
+
+    type_over(page, "pyth")
+    typed = api_total(server, "pyth", instant="1")
+    expect(summary).to_have_text(f"{typed} posts for “pyth”")
+    expect(live).to_have_text(f"{typed} posts")  # announced to screen readers
+    expect(page).to_have_url(re.compile(r"/search\?q=pyth$"))
+    expect(page).to_have_title("pyth · barcamp-search")
+    assert page.locator(".result-link").all_inner_texts() != before
+    tags_after = page.locator('.facet-values[data-facet="tag"] .facet-link').all_inner_texts()
+    assert tags_after != tags_before  # the facets follow
+    expect(page.locator("#machine-links a").first).to_have_attribute("href", "/api/search?q=pyth")
+    assert page.evaluate("window.__noReload") == 1  # no page load
+    assert page.evaluate("document.activeElement.id") == "q"  # the focus stays in the box
+    assert page.evaluate("history.length") == history  # typing replaces the entry
+    assert any(url.endswith("/search?q=pyth&instant=1&fragment=1") for url in fragments)
+
+    # Enter commits: a history entry of its own, the results of the search as submitted
+    with page.expect_request(lambda r: r.url.endswith("/search?q=pyth&fragment=1")):
+        page.keyboard.press("Enter")
+    page.wait_for_function("n => history.length === n + 1", arg=history)
+    expect(summary).to_have_text(f"{api_total(server, 'pyth')} posts for “pyth”")
+    expect(page).to_have_url(re.compile(r"/search\?q=pyth$"))
+
+    # Back returns to the previous committed search, Forward to this one, in place
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/search\?q=django$"))
+    expect(summary).to_have_text("3 posts for “django”")
+    expect(page.locator("#q")).to_have_value("django")
+    expect(live).to_have_text("3 posts")
+    assert page.locator(".result-link").all_inner_texts() == before
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/search\?q=pyth$"))
+    expect(summary).to_have_text(re.compile(r"posts for “pyth”$"))
+    expect(page.locator("#q")).to_have_value("pyth")
+    assert page.evaluate("window.__noReload") == 1
+    shot(page, "results-as-you-type")
+
+
+def test_a_late_answer_never_overwrites_a_newer_one(server, page):
+    page.goto(server.url + "search?q=django")
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    held = []
+
+    def hold_the_first(route):  # the answer for "py" is held back until "pyth" is shown
+        if "q=py&" in route.request.url and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/search\?.*fragment=1"), hold_the_first)
+    page.locator("#q").click()
+    page.keyboard.press("Control+A")
+    with page.expect_request(lambda r: "q=py&instant=1&fragment=1" in r.url):
+        page.keyboard.type("py")
+    page.keyboard.type("th", delay=60)
+    summary = page.locator("h1.summary")
+    expect(summary).to_have_text(re.compile(r"posts for “pyth”$"))
+    assert held and held[0].request.url in failed  # the page gave up the older request
+    held[0].continue_()
+    expect(summary).to_have_text(re.compile(r"posts for “pyth”$"))
+    expect(page).to_have_url(re.compile(r"/search\?q=pyth$"))
+
+
+def test_typing_without_javascript_submits_the_form(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + "search?q=django")
+    summary = page.locator("h1.summary")
+    expect(summary).to_have_text("3 posts for “django”")
+    type_over(page, "pyth")
+    assert summary.inner_text() == "3 posts for “django”"  # nothing runs while typing
+    expect(page.locator("#suggestions")).to_be_hidden()
+    assert page.locator("#q").get_attribute("role") is None
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the form submits, as it always did
+    expect(page).to_have_url(re.compile(r"/search\?q=pyth$"))
+    expect(summary).to_have_text(f"{api_total(server, 'pyth')} posts for “pyth”")
+    page.go_back()
+    expect(summary).to_have_text("3 posts for “django”")
+    context.close()
+
+
+def test_completions_offer_words_and_open_posts(server, page):
+    page.goto(server.url)
+    box = page.locator("#q")
+    listbox = page.get_by_role("listbox")
+    options = listbox.get_by_role("option")
+    type_over(page, "fla")
+    expect(listbox).to_have_attribute("data-query", "fla")
+    expect(listbox).to_be_visible()
+    expect(box).to_have_attribute("role", "combobox")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    assert box.get_attribute("aria-controls") == listbox.get_attribute("id") == "suggestions"
+    values = listbox.locator(".suggestion-value").all_inner_texts()
+    title = "PyLadies workshop: your first Flask application"
+    assert "flask" in values and title in values
+    shot(page, "completions")
+    assert options.filter(has_text="flask").first.locator(".suggestion-kind").inner_text() in (
+        "word",
+        "tag",
+    )
+
+    # ↓ moves (aria-activedescendant), Escape closes and keeps the text
+    page.keyboard.press("ArrowDown")
+    first = options.nth(0)
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
+    page.keyboard.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    expect(box).to_have_value("fla")
+    assert box.get_attribute("aria-activedescendant") is None
+
+    # ↓ opens it again; Enter on a word searches for it
+    for _ in range(values.index("flask") + 1):
+        page.keyboard.press("ArrowDown")
+    expect(options.nth(values.index("flask"))).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    expect(box).to_have_value("flask")
+    expect(page).to_have_url(re.compile(r"/search\?q=flask$"))
+    expect(page.locator("h1.summary")).to_have_text("1 post for “flask”")
+    expect(listbox).to_be_hidden()
+    assert page.evaluate("document.activeElement.id") == "q"
+
+    # a post title opens the post (here with the mouse)
+    type_over(page, "fla")
+    expect(listbox).to_have_attribute("data-query", "fla")
+    options.filter(has_text=title).click()
+    page.wait_for_url(re.compile(r"/post/demo/pyladies-workshop-first-flask-app$"))
+    expect(page.locator("h1")).to_have_text(title)

@@ -477,30 +477,77 @@ class SearchIndex:
         return state.tables.post_by_slug(state.searcher, archive, slug)
 
     def complete(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
-        """Completions for a search box: titles, tags and speakers starting with ``prefix``
-        (at any word, accents and case ignored), most used first."""
-        prefix = fold(prefix.strip())[:100]
+        """Completions for a search box, accents and case ignored, at most ``limit``:
+
+        - ``word``: the archive's words completing the last, unfinished word of ``prefix``
+          (no trailing space, letters only, 2 or more), the words before it kept, most used
+          first, stop words left out;
+        - ``tag``, ``speaker`` and ``title``: values starting with the whole ``prefix``, at
+          their start or at any of their words, most used first; a title carried by one post
+          has that post's ``archive``, ``slug`` and ``url``: its published http(s) URL, else
+          ``/post/<archive>/<slug>``, its page on the web app (relative to the app's root).
+
+        Within a kind, values starting with the prefix come before those matching at an
+        inner word. The kinds take turns (tag, word, speaker, title) so that one kind never
+        crowds out the others; a value offered twice (the word and the tag "flask") is
+        offered once. The list is ordered by kind: words, tags, speakers, titles."""
+        from urllib.parse import quote
+
+        from barcamp_search.search.query import STOP_WORDS
+        from barcamp_search.search.tables import Completion
+
+        typed = prefix[:100]
+        prefix = fold(typed.strip())
         if len(prefix) < 2:
             return []
         state = self.state()
-        found = []
+        kinds = ("tag", "word", "speaker", "title")
+        candidates: dict[str, list[Completion]] = {kind: [] for kind in kinds}
         for entry in state.tables.completions(state.searcher):
-            if any(word.startswith(prefix) for word in entry.words) or entry.folded.startswith(
-                prefix
-            ):
-                found.append(entry)
-                if len(found) >= limit * 20:
-                    break
-        kinds = {"tag": 0, "speaker": 1, "title": 2}
-        found.sort(
-            key=lambda e: (
-                not e.folded.startswith(prefix),
-                kinds[e.kind],
-                -e.weight,
-                e.value.casefold(),
+            if entry.folded.startswith(prefix) or any(w.startswith(prefix) for w in entry.words):
+                candidates[entry.kind].append(entry)
+        last = re.search(r"(?:^|\s)([^\W\d_]{2,})$", typed)  # an unfinished plain word
+        if last is not None:
+            head = typed[: last.start(1)]
+            for word in state.words().completions(last.group(1), limit * 2):
+                if word.lower() not in STOP_WORDS:
+                    value = head + word
+                    candidates["word"].append(Completion(value, "word", 0, fold(value), ()))
+        for kind in ("tag", "speaker", "title"):  # words come most used first already
+            candidates[kind].sort(
+                key=lambda e: (not e.folded.startswith(prefix), -e.weight, e.value.casefold())
             )
-        )
-        return [{"value": e.value, "kind": e.kind} for e in found[:limit]]
+        chosen: list[Completion] = []
+        offered: set[str] = set()
+        turns = [iter(candidates[kind]) for kind in kinds]
+        while turns and len(chosen) < limit:
+            for turn in list(turns):
+                pick: Completion | None = next(turn, None)
+                while pick is not None and pick.folded in offered:
+                    pick = next(turn, None)
+                if pick is None:
+                    turns.remove(turn)
+                    continue
+                offered.add(pick.folded)
+                chosen.append(pick)
+                if len(chosen) >= limit:
+                    break
+        order = {"word": 0, "tag": 1, "speaker": 2, "title": 3}
+        chosen.sort(key=lambda e: order[e.kind])  # stable: each kind keeps its ranking
+        found: list[dict[str, str]] = []
+        for entry in chosen:
+            item = {"value": entry.value, "kind": entry.kind}
+            if entry.post is not None:
+                archive, slug, published = entry.post
+                item.update(archive=archive, slug=slug)
+                if published and re.fullmatch(
+                    r"https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+", published
+                ):
+                    item["url"] = published
+                else:
+                    item["url"] = f"/post/{quote(archive, safe='')}/{quote(slug)}"
+            found.append(item)
+        return found
 
     def timeline(self) -> dict[str, dict[str, int]]:
         """Posts per year per archive (undated posts are not counted)."""

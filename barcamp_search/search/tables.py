@@ -36,15 +36,20 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Completion:
     value: str
-    kind: str  # "title", "tag" or "speaker"
+    kind: str  # "title", "tag", "speaker" (or "word", made per request from the vocabulary)
     weight: int  # posts carrying it
     folded: str
     words: tuple[str, ...]
+    # a title carried by one post only: that post (its published URL may be None)
+    post: tuple[str, str, str | None] | None = None  # (archive, slug, url)
 
 
-def _completion(value: str, kind: str, weight: int) -> Completion:
+def _completion(
+    value: str, kind: str, weight: int, post: tuple[str, str, str | None] | None = None
+) -> Completion:
     folded = fold(value)
-    return Completion(value, kind, weight, folded, tuple(re.findall(r"\w[\w.+#-]*", folded)))
+    words = tuple(re.findall(r"\w[\w.+#-]*", folded))
+    return Completion(value, kind, weight, folded, words, post)
 
 
 TABLES_VERSION = 1
@@ -165,7 +170,11 @@ class PostTable:
         return +counter  # values no post of ``posts`` carries dropped
 
     def completions(self, searcher: Any) -> list[Completion]:
-        """Tags and speakers (weighted by posts) and post titles, built once per searcher."""
+        """Tags and speakers (weighted by posts) and post titles, built once per searcher.
+
+        A title carried by a single post keeps that post (archive, slug, published URL),
+        so that choosing it can open the post; a title several posts share has none
+        (choosing it searches)."""
         if not hasattr(self, "_completions"):
             entries: list[Completion] = []
             for facet in ("tag", "speaker"):
@@ -173,10 +182,16 @@ class PostTable:
                 for values in self.values(facet):
                     counter.update(values)
                 entries += [_completion(v, facet, n) for v, n in counter.items()]
-            titles: Counter[str] = Counter(
-                self.post_data(searcher, post)["title"] for post in range(self.post_count)
-            )
-            entries += [_completion(t, "title", n) for t, n in titles.items()]
+            titles: dict[str, list[tuple[str, str, str | None]]] = {}
+            for post in range(self.post_count):
+                data = self.post_data(searcher, post)
+                titles.setdefault(data["title"], []).append(
+                    (data["archive"], data["slug"], data.get("url"))
+                )
+            entries += [
+                _completion(t, "title", len(posts), posts[0] if len(posts) == 1 else None)
+                for t, posts in titles.items()
+            ]
             self._completions = entries
         return self._completions
 

@@ -155,10 +155,18 @@ def run_search(args: MultiDict[str, str] | None = None, **fixed: Any) -> SearchR
 
 
 def state_pairs(args: MultiDict[str, str] | None = None) -> list[tuple[str, str]]:
-    """The request's search parameters (and ``ui``), in order, empty ones left out."""
+    """The request's search parameters (and ``ui``), in order, empty ones left out, and
+    those this request marked transient (``keep_out``) too."""
     args = request.args if args is None else args
-    known = set(filter_params()) | set(SINGLE_PARAMS) | {"ui"}
+    known = (set(filter_params()) | set(SINGLE_PARAMS) | {"ui"}) - set(g.get("keep_out", ()))
     return [(k, v) for k, v in args.items(multi=True) if k in known and v.strip()]
+
+
+def keep_out(*params: str) -> None:
+    """Leave ``params`` out of every link this request renders: the results region fetched
+    while typing asks with ``instant=1``, but its links are those of the search the address
+    bar shows, where the query is no longer being typed."""
+    g.keep_out = params
 
 
 def url_with(

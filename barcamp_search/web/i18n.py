@@ -174,6 +174,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bar_title": ("{archive}, {year}: {count}", "{archive}, {year} : {count}"),
     "feed_title": ("barcamp-search: {query}", "barcamp-search : {query}"),
     "feed_all": ("newest posts", "billets récents"),
+    "suggestions_label": ("Suggestions", "Suggestions"),
+    "kind_word": ("word", "mot"),
+    "kind_tag": ("tag", "mot-clé"),
+    "kind_speaker": ("speaker", "intervenant"),
+    "kind_title": ("post", "billet"),
+    "results_failed": (
+        "The results could not be updated: press Enter to search.",
+        "Les résultats n'ont pas pu être mis à jour : appuyez sur Entrée pour chercher.",
+    ),
 }
 
 MONTHS = {

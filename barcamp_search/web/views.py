@@ -8,6 +8,7 @@ stored plain text.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -22,6 +23,7 @@ from barcamp_search.web.context import (
     current_index,
     error_response,
     filter_params,
+    keep_out,
     run_search,
     state_pairs,
     ui_text,
@@ -35,6 +37,7 @@ FACET_LIMIT = 1000
 SPEAKER_PAGE = 50
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 CHIP_PARAMS = ("lang", "from", "to")  # after the facets' own parameters
+SUGGESTION_KINDS = ("word", "tag", "speaker", "title")  # /api/suggest's kinds
 
 
 def register(app: Flask) -> None:
@@ -72,6 +75,7 @@ def register(app: Flask) -> None:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         keep_pairs=keep_pairs,
         header_pairs=header_pairs,
+        suggestion_kinds=SUGGESTION_KINDS,
     )
     app.jinja_env.filters["xml"] = lambda value: XML_ILLEGAL.sub("", str(value or ""))
 
@@ -135,6 +139,12 @@ def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
 
 
 def search_page() -> Any:
+    """The search page, or with ``fragment=1`` only its results region (results, facets,
+    chips, paging) and the footer's links, which the page's script swaps in while the query
+    is typed (``instant=1``) and on Back/Forward between searches it committed."""
+    fragment = _switch_on("fragment")
+    if fragment:
+        keep_out("instant")
     results = run_search()
     pages = min(results.pages, 1000)
     facets = {
@@ -144,7 +154,7 @@ def search_page() -> Any:
     chip_params = (*filter_params(), *CHIP_PARAMS)
     chips = [(k, v) for k, v in state_pairs() if k in chip_params]
     return render_template(
-        "search.html",
+        "search_fragment.html" if fragment else "search.html",
         results=results,
         facets=facets,
         chips=chips,
@@ -267,10 +277,37 @@ def api_search() -> Any:
     return jsonify(run_search().to_json())
 
 
+def _switch_on(name: str) -> bool:
+    value = request.args.get(name, "").strip().lower()
+    return bool(value) and value not in ("0", "false", "off", "no")
+
+
 def api_suggest() -> Any:
+    """Completions of ``q``: ``{"query", "suggestions": [{"value", "kind"}...]}`` (a title
+    of one post adds its ``archive``, ``slug`` and ``url``), or with ``format=opensearch``
+    the OpenSearch suggestions format ``[query, [values...]]`` browsers ask for."""
     limit = _bounded("limit", 8, 1, SUGGEST_LIMIT)
     prefix = request.args.get("q", "")
-    return jsonify({"query": prefix, "suggestions": current_index().complete(prefix, limit)})
+    shape = request.args.get("format", "").strip() or "json"
+    if shape not in ("json", "opensearch"):
+        raise QueryError(f'"format" must be json or opensearch (got {shape[:20]!r}).')
+    suggestions = current_index().complete(prefix, limit)
+    for item in suggestions:
+        if "url" in item:
+            item["url"] = completion_url(item)
+    if shape == "opensearch":
+        body = json.dumps([prefix, [item["value"] for item in suggestions]], ensure_ascii=False)
+        return body, 200, {"Content-Type": "application/x-suggestions+json; charset=utf-8"}
+    return jsonify({"query": prefix, "suggestions": suggestions})
+
+
+def completion_url(item: dict[str, str]) -> str:
+    """Where choosing a post title goes: its published URL when it is a safe link, else
+    its page here (the core's ``/post/...`` path, under this app's root)."""
+    url = item["url"]
+    if not url.startswith("/"):
+        return safe_url(url) or url_for("post", archive=item["archive"], slug=item["slug"])
+    return request.script_root + url
 
 
 def api_facets() -> Any:

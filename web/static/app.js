@@ -1,11 +1,22 @@
 /* barcamp-search: a little plain JavaScript on top of pages that work without it.
    - the sort menu applies itself when changed;
-   - the search box offers completions from /api/suggest (written with textContent/value only);
+   - results as you type: on the search page, typing updates the results region (results,
+     facets, total) in place from a server-rendered fragment (/search?...&fragment=1, with
+     instant=1 while typing), parsed with DOMParser and moved into the page; the address
+     bar follows (replaceState while typing, pushState when a search is committed with
+     Enter, so Back goes to the previous committed search); the new total is announced in
+     an aria-live region; a newer request aborts the older one and a sequence number drops
+     any late answer;
+   - the search box is an ARIA combobox: completions from /api/suggest (words, tags,
+     speakers, post titles) in a listbox written with textContent only; ↑/↓ move, Enter
+     picks (a post title opens the post), Escape closes;
    - keyboard: "/" focuses the search box; j/k (or arrow keys inside the results) move between
      results, Enter opens the focused one; arrow keys move within a facet list. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  var DELAY = 150;  // ms of quiet typing before asking the server
 
   function ready(fn) {
     if (document.readyState === "loading") {
@@ -16,42 +27,383 @@
   }
 
   function autosubmit() {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-      select.addEventListener("change", function () {
-        if (select.form) { select.form.submit(); }
-      });
+    // delegated: the results region (and its sort menu) is replaced while typing
+    document.addEventListener("change", function (event) {
+      var select = event.target;
+      if (select && select.matches && select.matches("select[data-autosubmit]") && select.form) {
+        select.form.submit();
+      }
     });
   }
 
-  function suggestions() {
+  // --- the search state as a URL ---------------------------------------------------------
+
+  function formParams(form) {
+    var params = new URLSearchParams();
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.disabled || field.type === "submit") { return; }
+      if (field.value.trim() !== "") { params.append(field.name, field.value); }
+    });
+    return params;
+  }
+
+  function formUrl(form) {
+    var query = formParams(form).toString();
+    return form.getAttribute("action") + (query ? "?" + query : "");
+  }
+
+  function here() {
+    return window.location.pathname + window.location.search;
+  }
+
+  function isLocalOrWeb(url) {
+    return typeof url === "string" &&
+      ((url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\") ||
+       /^https?:\/\//i.test(url));
+  }
+
+  // --- results as you type ---------------------------------------------------------------
+
+  function Results(form, input) {
+    this.form = form;
+    this.input = input;
+    this.live = document.getElementById("live-status");
+    this.sequence = 0;
+    this.controller = null;
+    this.shown = here();            // the search the region shows (path + query)
+    this.committed = window.location.href;  // the URL of the last committed search
+    this.onNavigate = function () {};  // set by searchBox: forget what was being typed
+    var self = this;
+    window.addEventListener("popstate", function () {
+      if (here() === self.shown) { return; }  // a #fragment link: same search
+      self.onNavigate();
+      self.committed = window.location.href;
+      self.input.value = new URLSearchParams(window.location.search).get("q") || "";
+      self.load(here(), { instant: false, history: null, fallback: true });
+    });
+  }
+
+  Results.prototype.region = function () {
+    return document.getElementById("results-region");
+  };
+
+  // typing: results for the text so far, the unfinished word as a prefix
+  Results.prototype.typed = function () {
+    this.load(formUrl(this.form), { instant: true, history: "replace" });
+  };
+
+  // Enter or a chosen completion: a search of its own in the history
+  Results.prototype.commit = function () {
+    var url = formUrl(this.form);
+    var target = new URL(url, window.location.href).href;
+    if (window.location.href !== this.committed) {
+      // the entry showed the typing: give it back its committed search before adding one
+      window.history.replaceState(null, "", this.committed);
+    }
+    if (target !== this.committed) {
+      window.history.pushState(null, "", url);
+    }
+    this.committed = target;
+    this.load(url, { instant: false, history: null, fallback: true });
+  };
+
+  Results.prototype.load = function (url, options) {
+    var self = this;
+    var sequence = ++this.sequence;
+    if (this.controller) { this.controller.abort(); }
+    var controller = window.AbortController ? new AbortController() : null;
+    this.controller = controller;
+    var fetchUrl = url + (url.indexOf("?") === -1 ? "?" : "&") +
+      (options.instant ? "instant=1&" : "") + "fragment=1";
+    var region = this.region();
+    if (region) { region.setAttribute("aria-busy", "true"); }
+    fetch(fetchUrl, {
+      headers: { Accept: "text/html" },
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
+    })
+      .then(function (response) {
+        return response.text().then(function (text) {
+          return { ok: response.ok, text: text };
+        });
+      })
+      .then(function (answer) {
+        if (sequence !== self.sequence) { return; }  // a newer request was made
+        var doc = new DOMParser().parseFromString(answer.text, "text/html");
+        if (answer.ok && self.swap(doc)) {
+          self.shown = url;
+          if (options.history === "replace") {
+            window.history.replaceState(null, "", url);
+          }
+          return;
+        }
+        if (options.fallback) { window.location.assign(url); return; }
+        self.failed(doc);
+      })
+      .catch(function (error) {
+        if (error && error.name === "AbortError") { return; }
+        if (sequence !== self.sequence) { return; }
+        if (options.fallback) { window.location.assign(url); return; }
+        self.failed(null);
+      });
+  };
+
+  // move the fragment's region (and footer links) into the page: parsed, never written
+  Results.prototype.swap = function (doc) {
+    var fresh = doc.getElementById("results-region");
+    var old = this.region();
+    if (!fresh || !old) { return false; }
+    old.replaceWith(document.adoptNode(fresh));
+    if (fresh.dataset.title) { document.title = fresh.dataset.title; }
+    var feed = document.querySelector('link[rel="alternate"][type="application/atom+xml"]');
+    if (feed && fresh.dataset.feed) { feed.setAttribute("href", fresh.dataset.feed); }
+    var links = doc.getElementById("machine-links");
+    var oldLinks = document.getElementById("machine-links");
+    if (links && oldLinks) { oldLinks.replaceWith(document.adoptNode(links)); }
+    this.announce(fresh.dataset.count || "");
+    return true;
+  };
+
+  // a query the server refused (e.g. a wildcard too short) or a network error: say so,
+  // keep the box and its text as they are
+  Results.prototype.failed = function (doc) {
+    var old = this.region();
+    if (!old) { return; }
+    var found = doc && doc.querySelector(".error-message");
+    var message = found ? found.textContent : (this.input.dataset.failed || "");
+    var region = document.createElement("div");
+    region.id = "results-region";
+    region.className = "layout";
+    var area = document.createElement("section");
+    area.className = "results-area message";
+    var text = document.createElement("p");
+    text.className = "error-message";
+    text.textContent = message;
+    area.appendChild(text);
+    region.appendChild(area);
+    old.replaceWith(region);
+    this.announce(message);
+  };
+
+  Results.prototype.announce = function (text) {
+    if (this.live) { this.live.textContent = text; }
+  };
+
+  // --- completions: the ARIA combobox pattern ---------------------------------------------
+
+  function Combobox(input, pick) {
+    this.input = input;
+    this.list = document.getElementById("suggestions");
+    this.pick = pick;
+    this.items = [];
+    this.active = -1;
+    this.sequence = 0;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", this.list.id);
+    var self = this;
+    input.addEventListener("keydown", function (event) { self.key(event); });
+    input.addEventListener("blur", function () { self.close(); });
+    // a click on an option must not take the focus from the box
+    this.list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    this.list.addEventListener("click", function (event) {
+      var option = event.target.closest && event.target.closest("[role=option]");
+      if (option) { self.choose(Number(option.dataset.index)); }
+    });
+  }
+
+  Combobox.prototype.isOpen = function () {
+    return !this.list.hidden;
+  };
+
+  Combobox.prototype.open = function () {
+    if (!this.items.length) { return; }
+    this.list.hidden = false;
+    this.input.setAttribute("aria-expanded", "true");
+  };
+
+  Combobox.prototype.close = function () {
+    this.setActive(-1);
+    this.list.hidden = true;
+    this.input.setAttribute("aria-expanded", "false");
+  };
+
+  Combobox.prototype.clear = function () {
+    this.sequence += 1;  // an answer on its way is no longer wanted
+    this.items = [];
+    this.close();
+    this.list.replaceChildren();
+    delete this.list.dataset.query;
+  };
+
+  Combobox.prototype.refresh = function (text) {
+    var self = this;
+    if (text.trim().length < 2) { this.clear(); return; }
+    var sequence = ++this.sequence;
+    var url = this.input.dataset.suggest + "?q=" + encodeURIComponent(text);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (sequence !== self.sequence || !data || !Array.isArray(data.suggestions)) { return; }
+        self.render(data.suggestions);
+        self.list.dataset.query = text;  // what the options complete
+      })
+      .catch(function () { /* completions are optional */ });
+  };
+
+  Combobox.prototype.render = function (suggestions) {
+    var self = this;
+    this.setActive(-1);
+    this.items = suggestions;
+    this.list.replaceChildren();
+    suggestions.forEach(function (item, index) {
+      var option = document.createElement("li");
+      option.id = "suggestion-" + index;
+      option.className = "suggestion suggestion-" + String(item.kind);
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.dataset.index = String(index);
+      var value = document.createElement("span");
+      value.className = "suggestion-value";
+      value.textContent = String(item.value);
+      var kind = document.createElement("span");
+      kind.className = "suggestion-kind";
+      kind.textContent = self.input.dataset["kind" + capitalize(String(item.kind))] || "";
+      option.appendChild(value);
+      option.appendChild(document.createTextNode(" "));
+      option.appendChild(kind);
+      self.list.appendChild(option);
+    });
+    if (suggestions.length && document.activeElement === this.input) {
+      this.open();
+    } else {
+      this.close();
+    }
+  };
+
+  Combobox.prototype.setActive = function (index) {
+    var options = this.list.querySelectorAll("[role=option]");
+    if (this.active >= 0 && options[this.active]) {
+      options[this.active].setAttribute("aria-selected", "false");
+      options[this.active].classList.remove("is-active");
+    }
+    this.active = index;
+    if (index >= 0 && options[index]) {
+      options[index].setAttribute("aria-selected", "true");
+      options[index].classList.add("is-active");
+      options[index].scrollIntoView({ block: "nearest" });
+      this.input.setAttribute("aria-activedescendant", options[index].id);
+    } else {
+      this.input.removeAttribute("aria-activedescendant");
+    }
+  };
+
+  Combobox.prototype.move = function (step) {
+    var count = this.items.length;
+    if (!count) { return; }
+    if (!this.isOpen()) { this.open(); }
+    // from none, ↓ goes to the first and ↑ to the last; past either end, back to none
+    var next = this.active + step;
+    if (this.active === -1 && step < 0) { next = count - 1; }
+    if (next >= count || next < -1) { next = -1; }
+    this.setActive(next);
+  };
+
+  Combobox.prototype.key = function (event) {
+    if (event.altKey && event.key === "ArrowDown") {
+      this.open();
+      event.preventDefault();
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey || event.isComposing) { return; }
+    switch (event.key) {
+      case "ArrowDown":
+        this.move(1);
+        event.preventDefault();
+        break;
+      case "ArrowUp":
+        if (this.isOpen()) { this.move(-1); event.preventDefault(); }
+        break;
+      case "Enter":
+        if (this.isOpen() && this.active >= 0) {
+          event.preventDefault();
+          this.choose(this.active);
+        } else {
+          this.close();  // the form submits
+        }
+        break;
+      case "Escape":
+        if (this.isOpen()) {
+          event.preventDefault();  // (a search box would also clear its text)
+          this.close();
+        }
+        break;
+      case "Tab":
+        this.close();
+        break;
+      default:
+        break;
+    }
+  };
+
+  Combobox.prototype.choose = function (index) {
+    var item = this.items[index];
+    if (!item) { return; }
+    this.close();
+    if (item.kind === "title" && isLocalOrWeb(item.url)) {
+      window.location.assign(item.url);  // a post: open it
+      return;
+    }
+    this.input.value = String(item.value);
+    this.pick();
+  };
+
+  function capitalize(word) {
+    return word.charAt(0).toUpperCase() + word.slice(1);
+  }
+
+  function searchBox() {
     var input = document.getElementById("q");
-    var list = document.getElementById("suggestions");
-    if (!input || !list || !input.dataset.suggest || !window.fetch) { return; }
+    var form = input && input.form;
+    if (!input || !form || !window.fetch || !window.URLSearchParams || !window.DOMParser) {
+      return;
+    }
+    var results = document.getElementById("results-region") && window.history.pushState
+      ? new Results(form, input) : null;
+    var combobox = null;
     var timer = null;
-    var last = "";
+
+    function submit() {
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+
+    if (document.getElementById("suggestions") && input.dataset.suggest) {
+      combobox = new Combobox(input, submit);
+    }
+    if (results) {
+      results.onNavigate = function () {
+        window.clearTimeout(timer);
+        if (combobox) { combobox.clear(); }
+      };
+    }
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
-        var prefix = input.value.trim();
-        if (prefix.length < 2 || prefix === last) { return; }
-        last = prefix;
-        var url = input.dataset.suggest + "?q=" + encodeURIComponent(prefix);
-        fetch(url, { headers: { Accept: "application/json" } })
-          .then(function (response) { return response.ok ? response.json() : null; })
-          .then(function (data) {
-            if (!data || !Array.isArray(data.suggestions)) { return; }
-            list.replaceChildren();
-            data.suggestions.forEach(function (item) {
-              var option = document.createElement("option");
-              option.value = String(item.value);
-              option.textContent = String(item.kind);
-              list.appendChild(option);
-            });
-          })
-          .catch(function () { /* completions are optional */ });
-      }, 150);
+        if (combobox) { combobox.refresh(input.value); }
+        if (results) { results.typed(); }
+      }, DELAY);
+    });
+    form.addEventListener("submit", function (event) {
+      window.clearTimeout(timer);
+      if (combobox) { combobox.clear(); }
+      if (!results) { return; }  // another page: the form goes to the search page
+      event.preventDefault();
+      results.commit();
     });
   }
+
+  // --- keyboard navigation ------------------------------------------------------------------
 
   function isTyping(target) {
     var tag = target && target.tagName;
@@ -123,7 +475,7 @@
 
   ready(function () {
     autosubmit();
-    suggestions();
+    searchBox();
     keyboard();
   });
 }());
