@@ -118,7 +118,9 @@ def _clean_markup(text: str, refs: References) -> tuple[str, Pairs]:
 
             text = _WP_EMBED.sub(embed, text)
         if "[" in text:
-            text = _WP_SHORTCODE.sub(_caption, text)
+            text, removed = _WP_SHORTCODE.subn(_caption, text)
+            if removed or pairs:  # the spaces around a removed shortcode
+                text = re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)
 
         def target(key: str) -> str | None:
             found = refs.get(normalizeReference(key)) if key.strip() else None
