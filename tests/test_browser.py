@@ -103,7 +103,9 @@ def test_search_facets_chips_pages_sections_keyboard(server, page):
     page.wait_for_url(re.compile(r"/search\?q=python$"))
     # Enter commits in place (pushState, then the results region is fetched): wait for it
     expect(page.locator("h1.summary")).to_have_text("5 posts for “python”")
-    assert page.locator(".results .snippet mark").count() >= 3
+    # two snippets say "Python" (light stemming no longer takes "pythonistes" for it; the
+    # other posts name Python in titles and headings only)
+    assert page.locator(".results .snippet mark").count() >= 2
     assert page.locator(".results .snippet mark").first.is_visible()
     shot(page, "search-python")
 
