@@ -269,8 +269,9 @@ class _PlainText(HTMLParser):
             self.parts.append(data)
 
 
-# Emphasis markers of Markdown left in a metadata value: "**bold**", "__bold__".
-_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+# Strong emphasis markers of Markdown left in a metadata value: "**bold**". ("__" is
+# left alone: "__init__" in a title is a name.)
+_STRONG = re.compile(r"\*\*(?=\S)([^*]+?)(?<=\S)\*\*")  # [^*]: linear time
 
 
 def plain_text(value: str) -> str:
@@ -285,9 +286,8 @@ def plain_text(value: str) -> str:
             value = "".join(parser.parts)
         except Exception:  # noqa: BLE001 - html.parser has a few AssertionErrors
             pass
-    if "**" in value or "__" in value:
-        value = _STRONG.sub(lambda m: m.group(1) or m.group(2), value)
-        value = value.replace("**", "")
+    if "**" in value:
+        value = _STRONG.sub(r"\1", value).replace("**", "")
     return clean_text(value)
 
 

@@ -8,7 +8,11 @@ prose blocks for the people finder, links in document order, read warnings.
 The body is parsed with markdown-it-py (CommonMark + tables + strikethrough).
 Raw HTML becomes text through the stdlib :mod:`html.parser` (nothing is run,
 ``<script>``/``<style>`` content is dropped). Code is searchable text but never
-a block. HTML comments and Hugo shortcodes are dropped.
+a block (Pelican's ``:::lang`` marker line dropped). HTML comments and Hugo shortcodes
+are dropped. What Markdown leaves as text in prose is read as the page shows it:
+reference links (``[label][]``, inside raw HTML too) resolved against the document's
+definitions, WordPress shortcodes (``[gallery]``, ``[caption]``, ``[embed]``), stray
+``**`` and ``</p>`` removed.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ _WP_SHORTCODE = re.compile(r"\[/?(?:gallery|caption|embed)\b([^\[\]]*)\]", re.IG
 _WP_CAPTION = re.compile(r"""\bcaption\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # Strong emphasis Markdown left as text (a closing "**" after a space or before a
 # letter): balanced pairs lose their markers, then any stray "**".
-_STRONG = re.compile(r"\*\*(?=\S)(.+?)\*\*", re.DOTALL)
+_STRONG = re.compile(r"\*\*(?=\S)([^*]+?)\*\*")
 # An end tag of a block element written as text by a converter ("</p\\>" in a
 # WordPress import): the page shows it, the post's text should not.
 _STRAY_END_TAG = re.compile(r"</(?:p|li|ul|ol|div|span|blockquote)\s*>", re.IGNORECASE)
