@@ -64,3 +64,23 @@ def test_settings_table_matches_dataclass_and_readme():
     readme = (ROOT / "README.md").read_text()
     missing = [n for n in names if f"BARCAMP_SEARCH_{n.upper()}" not in readme]
     assert missing == []
+
+
+def test_synonyms_table_from_the_config_file(tmp_path):
+    from barcamp_search.search.engine import check_synonyms
+    from barcamp_search.web.app import create_app
+
+    good = tmp_path / "good.toml"
+    good.write_text(
+        '[synonyms]\ngroups = [["pylons", "pyramid"]]\n[synonyms.one_way]\nmtl = ["montréal"]\n'
+    )
+    settings = load_settings(config_path=good, environ={})
+    assert check_synonyms(settings.synonyms).find(["pylons"])[0].alternatives == (("pyramid",),)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[synonyms]\ngroups = [[1]]\n")
+    with pytest.raises(ConfigError, match=r"synonyms: groups\[0\]"):
+        create_app(load_settings(config_path=bad, environ={}))
+    not_a_table = tmp_path / "flat.toml"
+    not_a_table.write_text('synonyms = "rpi"\n')
+    with pytest.raises(ConfigError, match="must be a table"):
+        load_settings(config_path=not_a_table, environ={})

@@ -282,6 +282,14 @@ class _State:
         return self.vocabulary
 
 
+def check_synonyms(table: Mapping[str, Any] | None) -> Synonyms:
+    """The shipped synonyms and the user's ``[synonyms]`` table; ConfigError if malformed."""
+    try:
+        return load_synonyms(table)
+    except ValueError as error:
+        raise ConfigError(f"{error}. See the README: Forgiving search.") from None
+
+
 class SearchIndex:
     """A long-lived handle on the index for searching (one per process)."""
 
@@ -290,10 +298,7 @@ class SearchIndex:
     ) -> None:
         """``synonyms``: the user's table (the config file's ``[synonyms]``), added to the
         shipped list; ConfigError if it is malformed."""
-        try:
-            self.synonyms: Synonyms = load_synonyms(synonyms)
-        except ValueError as error:
-            raise ConfigError(f"{error}. See the README: Synonyms.") from None
+        self.synonyms: Synonyms = check_synonyms(synonyms)
         self.root = Path(root)
         self.recheck = recheck
         self._state: _State | None = None

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from barcamp_search.config import Settings, load_settings
 from barcamp_search.errors import IndexMissing, IndexUnwritable, QueryError, SchemaMismatch
+from barcamp_search.search.engine import check_synonyms
 from barcamp_search.web import views
 from barcamp_search.web.context import (
     EXTENSION,
@@ -53,6 +54,7 @@ def web_root() -> Path:
 def create_app(settings: Settings | None = None) -> Flask:
     """The Flask app; ``None`` resolves settings as the CLI does (flag-less)."""
     settings = settings if settings is not None else load_settings()
+    check_synonyms(settings.synonyms)  # a malformed [synonyms] table stops the start-up
     web = web_root()
     app = Flask(__name__, template_folder=str(web / "templates"), static_folder=None)
     # Never debug unless the dev server asks for it (FLASK_DEBUG in the environment is ignored).
