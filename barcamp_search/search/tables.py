@@ -69,34 +69,27 @@ class PostTable:
         reader = searcher.reader()
         self._reader = reader
         self._totals: dict[str, Counter[str]] = {}
-        key = _segments_key(reader, generation)
-        path = folder / f"tables-{generation}.pickle" if folder is not None else None
-        saved = _load(path, key) if path is not None else None
-        if saved is not None:
-            (
+
+        def build() -> tuple[Any, ...]:
+            self._build(reader, sets)
+            self.values(counted_facets()[0].name)  # reads every facet
+            return (
                 self.doc_post,
                 self.post_keys,
                 self.post_doc,
                 self.post_date,
                 self.section_count,
                 self._values,
-            ) = saved
-        else:
-            self._build(reader, sets)
-            if path is not None:
-                self.values(counted_facets()[0].name)  # reads every facet
-                _save(
-                    path,
-                    key,
-                    (
-                        self.doc_post,
-                        self.post_keys,
-                        self.post_doc,
-                        self.post_date,
-                        self.section_count,
-                        self._values,
-                    ),
-                )
+            )
+
+        (
+            self.doc_post,
+            self.post_keys,
+            self.post_doc,
+            self.post_date,
+            self.section_count,
+            self._values,
+        ) = remembered(folder, "tables", generation, reader, build)
         self.post_count = len(self.post_keys)
         # each post's documents: its own first, then its sections in index order
         self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
