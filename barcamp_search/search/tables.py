@@ -53,6 +53,8 @@ def _completion(
 
 
 TABLES_VERSION = 1
+# what a PostTable saves beside its index generation
+_SAVED = ("doc_post", "post_keys", "post_doc", "post_date", "section_count", "_values")
 
 
 class PostTable:
@@ -62,6 +64,13 @@ class PostTable:
     the first process to open an index generation saves them beside it
     (``tables-N.pickle``, N the Whoosh generation, checked against the segments) and
     later processes load them: a cold ``search`` does not pay for it again."""
+
+    doc_post: list[int]  # document -> post ordinal (-1: a stub)
+    post_keys: list[str]
+    post_doc: list[int]  # post -> its own document
+    post_date: list[int]  # YYYYMMDDHHMM, 0 undated
+    section_count: int
+    _values: dict[str, list[tuple[str, ...]]]  # facet -> each post's values
 
     def __init__(
         self, searcher: Any, sets: DocSets, folder: Path | None = None, generation: int = -1
@@ -73,23 +82,11 @@ class PostTable:
         def build() -> tuple[Any, ...]:
             self._build(reader, sets)
             self.values(counted_facets()[0].name)  # reads every facet
-            return (
-                self.doc_post,
-                self.post_keys,
-                self.post_doc,
-                self.post_date,
-                self.section_count,
-                self._values,
-            )
+            return tuple(getattr(self, name) for name in _SAVED)
 
-        (
-            self.doc_post,
-            self.post_keys,
-            self.post_doc,
-            self.post_date,
-            self.section_count,
-            self._values,
-        ) = remembered(folder, "tables", generation, reader, build)
+        saved = remembered(folder, "tables", generation, reader, build)
+        for name, value in zip(_SAVED, saved, strict=True):
+            setattr(self, name, value)
         self.post_count = len(self.post_keys)
         # each post's documents: its own first, then its sections in index order
         self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
