@@ -240,6 +240,7 @@ def index(
         click.echo(report.summary(), err=True)
 
     if interval is None:
+        _quiet_interruptions()
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGINT, _interrupt)
         run_once()
@@ -280,6 +281,18 @@ def _interrupt(signum, frame):
         raise Interrupted(signum)
 
 
+def _quiet_interruptions() -> None:
+    """A stop raised where Python must swallow it (a signal landing in an at-fork hook) is
+    raised again at the run's next checkpoint: no "Exception ignored" traceback for it."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, Interrupted):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+
+
 def stop_on_signals() -> threading.Event:
     """An event set by SIGTERM or SIGINT, so the loop stops between runs; a second
     signal stops the current run too."""
@@ -291,6 +304,7 @@ def stop_on_signals() -> threading.Event:
         click.echo(f"{signal.Signals(signum).name}: stopping after the current run", err=True)
         stop.set()
 
+    _quiet_interruptions()
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
     return stop
