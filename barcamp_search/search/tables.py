@@ -15,7 +15,7 @@ import os
 import pickle
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -28,6 +28,7 @@ from barcamp_search.indexer.analysis import fold
 from barcamp_search.indexer.schema import read_facet_column
 from barcamp_search.indexer.whoosh_private import segment_id
 from barcamp_search.search.matching import DocSets
+from barcamp_search.search.people import group_people
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -73,11 +74,19 @@ class PostTable:
     _values: dict[str, list[tuple[str, ...]]]  # facet -> each post's values
 
     def __init__(
-        self, searcher: Any, sets: DocSets, folder: Path | None = None, generation: int = -1
+        self,
+        searcher: Any,
+        sets: DocSets,
+        folder: Path | None = None,
+        generation: int = -1,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         reader = searcher.reader()
         self._reader = reader
         self._totals: dict[str, Counter[str]] = {}
+        self.aliases = aliases  # [people.aliases] of the config file
+        self._shown: dict[str, list[tuple[str, ...]]] = {}  # values, people grouped
+        self.variants: dict[str, tuple[str, ...]] = {}  # a person's name -> its spellings
 
         def build() -> tuple[Any, ...]:
             self._build(reader, sets)
@@ -134,17 +143,24 @@ class PostTable:
     def values(self, facet: str) -> list[tuple[str, ...]]:
         """For each post ordinal, its values of ``facet`` (as displayed).
 
-        Read once per searcher from the ``facets`` column of the post documents.
-        People facets merge case variants under their most used spelling."""
+        Read once per searcher from the ``facets`` column of the post documents (saved
+        as written); people facets show one name per person (``search/people.py``)."""
         if not self._values:
             column: Any = self._reader.column_reader("facets") if self.post_doc else {}
             rows = [read_facet_column(column[d]) for d in self.post_doc]
             for index, declared in enumerate(counted_facets()):
-                values = [row[index] if index < len(row) else () for row in rows]
-                self._values[declared.name] = (
-                    _merge_case_variants(values) if declared.merge_case else values
-                )
-        return self._values[facet]
+                self._values[declared.name] = [
+                    row[index] if index < len(row) else () for row in rows
+                ]
+        if facet not in self._shown:  # people: one name per person (search/people.py)
+            values = self._values[facet]
+            if any(f.merge_case for f in counted_facets() if f.name == facet):
+                archives = [v[0] if v else "" for v in self._values.get("archive", [])]
+                groups = group_people(values, archives, self.aliases)
+                self.variants.update(groups.variants)
+                values = [tuple(dict.fromkeys(map(groups.name_of, v))) for v in values]
+            self._shown[facet] = values
+        return self._shown[facet]
 
     def count(self, facet: str, posts: set[int]) -> Counter[str]:
         """Posts per value of ``facet`` among ``posts`` (counting the complement when it
@@ -261,16 +277,3 @@ def _save(path: Path, key: tuple[Any, ...], tables: Any) -> None:
         logger.debug("tables not saved in %s: %s", path.parent, error)
         with contextlib.suppress(OSError):
             temp.unlink()
-
-
-def _merge_case_variants(per_post: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    """ "Guido Van Rossum" and "Guido van Rossum" -> the spelling most posts use."""
-    spellings: dict[str, Counter[str]] = {}
-    for values in per_post:
-        for value in values:
-            spellings.setdefault(value.lower(), Counter())[value] += 1
-    best = {
-        key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
-        for key, counts in spellings.items()
-    }
-    return [tuple(dict.fromkeys(best[v.lower()] for v in values)) for values in per_post]
