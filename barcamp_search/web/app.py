@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask_compress import Compress
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from barcamp_search.config import Settings, load_settings
 from barcamp_search.errors import IndexMissing, IndexUnwritable, QueryError, SchemaMismatch
 from barcamp_search.search.engine import check_synonyms
 from barcamp_search.web import views
+from barcamp_search.web.assets import EXTENSION as ASSETS
+from barcamp_search.web.assets import Assets, asset_url, serve_asset
 from barcamp_search.web.context import (
     EXTENSION,
     IndexHolder,
@@ -44,6 +47,19 @@ CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# What Flask-Compress compresses (br, zstd or gzip, as the browser accepts): every text
+# answer of ours (HTML, JSON, CSS, JS, Atom, OpenSearch, CSV), not the favicon's few bytes.
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "text/csv",
+    "application/json",
+    "application/atom+xml",
+    "application/x-suggestions+json",
+    "application/opensearchdescription+xml",
+    "image/svg+xml",
+]
 
 
 def web_root() -> Path:
@@ -58,14 +74,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     web = web_root()
     app = Flask(__name__, template_folder=str(web / "templates"), static_folder=None)
     # Never debug unless the dev server asks for it (FLASK_DEBUG in the environment is ignored).
+    app.config.update(DEBUG=False, SETTINGS=settings, MAX_CONTENT_LENGTH=1024)
     app.config.update(
-        DEBUG=False, SETTINGS=settings, SEND_FILE_MAX_AGE_DEFAULT=3600, MAX_CONTENT_LENGTH=1024
+        COMPRESS_MIMETYPES=COMPRESSED_TYPES,
+        COMPRESS_ALGORITHM=["br", "zstd", "gzip"],
+        COMPRESS_BR_LEVEL=5,
+        COMPRESS_MIN_SIZE=500,
     )
+    Compress(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep to_json()'s order
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.static_folder = str(web / "static")
+    app.extensions[ASSETS] = Assets(web / "static")
     app.add_url_rule(
-        "/static/<path:filename>", "static", app.send_static_file, provide_automatic_options=False
+        "/static/<path:filename>", "static", serve_asset, provide_automatic_options=False
     )
     app.extensions[EXTENSION] = IndexHolder(settings.index, synonyms=settings.synonyms)
 
@@ -77,7 +99,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     for kind in UNAVAILABLE:
         app.register_error_handler(kind, _unavailable)
     app.register_error_handler(Exception, _unexpected)
-    app.jinja_env.globals.update(_=ui_text, plural=plural_text, url_with=url_with, LANG=ui_lang)
+    app.jinja_env.globals.update(
+        _=ui_text, plural=plural_text, url_with=url_with, LANG=ui_lang, asset_url=asset_url
+    )
     app.jinja_env.filters.update(
         date=lambda value: format_date(value, ui_lang()),
         snippet=snippet_html,
@@ -123,6 +147,12 @@ def _security_headers(response: Any) -> Any:
     if response.mimetype == "text/html":
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
+        # the stylesheet and the script, announced before the page is parsed (a proxy
+        # may turn this into 103 Early Hints)
+        response.headers["Link"] = (
+            f"<{asset_url('style.css')}>; rel=preload; as=style, "
+            f"<{asset_url('app.js')}>; rel=preload; as=script"
+        )
     return response
 
 
