@@ -93,7 +93,9 @@ def test_search_json_shape(index_dir):
     }
     assert (data["query"], data["total"], data["page"], data["per_page"]) == ("pyramid", 2, 1, 10)
     first = data["results"][0]
+    assert first["title_html"].count("<mark>") >= 1  # the title, its matched words marked
     assert set(first) == {
+        "title_html",
         "archive",
         "source",
         "slug",

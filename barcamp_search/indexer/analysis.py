@@ -46,6 +46,7 @@ EXTRA_STOPS = {
     "en": set(),
 }
 _TOKEN_RE = re.compile(_TOKEN)
+TOKEN_RE = _TOKEN_RE  # the words of a text, as the analyzers cut them
 _LETTERS_DIGITS = re.compile(r"^([a-z]{2,10})(\d{1,4})$")
 _ALPHA = re.compile(r"^[^\W\d_]+$")
 
@@ -150,6 +151,11 @@ def _stemmer(lang: str) -> Any:
         return word.translate(accent_map)
 
     return stem_and_fold
+
+
+def word_stemmer(lang: str) -> Callable[[str], str]:
+    """Stem (when alphabetic) and fold one lower-cased word, as the index does (cached)."""
+    return cast(Callable[[str], str], _stemmer(lang))
 
 
 def _tokenizer() -> RegexTokenizer:

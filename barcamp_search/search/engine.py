@@ -14,7 +14,6 @@ segments in every fork): it opens a fresh one.
 
 from __future__ import annotations
 
-import heapq
 import re
 import threading
 import time
@@ -24,6 +23,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.query import Term
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
@@ -36,7 +36,7 @@ from barcamp_search.search.facets import FacetCount, count_facets
 from barcamp_search.search.forgiving import Vocabulary, rewrite
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
 from barcamp_search.search.query import check_limits, parse_text
-from barcamp_search.search.snippets import snippet_for
+from barcamp_search.search.snippets import mark, snippet_for
 from barcamp_search.search.suggest import suggest
 from barcamp_search.search.synonyms import Synonyms, load_synonyms
 from barcamp_search.search.tables import PostTable, remembered
@@ -146,6 +146,7 @@ class Hit:
     lang: str
     score: float
     sections: tuple[SectionHit, ...]
+    title_html: str = ""  # the title, escaped, with <mark> around matched words
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ class SearchResults:
                     "slug": h.slug,
                     "url": h.url,
                     "title": h.title,
+                    "title_html": h.title_html,
                     "date": h.date,
                     "tags": list(h.tags),
                     "authors": list(h.authors),
@@ -241,16 +243,16 @@ def date_bounds(query: SearchQuery) -> tuple[int, int] | None:
     return low, high
 
 
-def filtered_posts(tables: PostTable, sets: DocSets, query: SearchQuery) -> set[int] | None:
-    """Posts passing every filter, or None when there is no filter."""
-    result: set[int] | None = None
+def filtered_posts(tables: PostTable, sets: DocSets, query: SearchQuery) -> np.ndarray | None:
+    """Posts passing every filter (a post mask), or None when there is no filter."""
+    result: np.ndarray | None = None
     for term in filter_terms(query):
-        posts = tables.posts_of(sets.docs(term))
+        posts = tables.posts_mask_of_docs(sets.docs(term))
         result = posts if result is None else result & posts
     bounds = date_bounds(query)
     if bounds is not None:
         low, high = bounds
-        dated = {p for p, d in enumerate(tables.post_date) if low <= d <= high}
+        dated = (tables.date_array >= low) & (tables.date_array <= high)
         result = dated if result is None else result & dated
     return result
 
@@ -381,24 +383,30 @@ class SearchIndex:
         )
         text_query = relaxed_query or exact_query
         allowed = filtered_posts(tables, sets, query)
-        docs: set[int] | frozenset[int] = frozenset()
-        first: set[int] | None = None  # posts matching the words as typed: ranked first
+        docs: np.ndarray | None = None  # the matching documents (a mask)
+        first: np.ndarray | None = None  # posts matching the words as typed: ranked first
         if text_query is None and query.text.strip():
-            matching: set[int] = set()  # only stop words or punctuation: nothing to look for
+            matching = np.zeros(tables.post_count, dtype=bool)  # only stop words: nothing
         elif text_query is None:
-            matching = set(range(tables.post_count)) if allowed is None else allowed
+            matching = tables.post_mask() if allowed is None else allowed
         else:
-            docs = sets.docs(text_query)
-            matching = tables.posts_of(docs)
+            docs = sets.mask(text_query)
+            matching = tables.posts_mask_of_docs(docs)
             if allowed is not None:
                 matching &= allowed
             if relaxed_query is not None:
-                first = tables.posts_of(sets.docs(exact_query)) if exact_query else set()
+                first = (
+                    tables.posts_mask_of_docs(sets.mask(exact_query))
+                    if exact_query
+                    else np.zeros(tables.post_count, dtype=bool)
+                )
+        total = int(np.count_nonzero(matching))
         facets = count_facets(tables, matching, query.selected, query.facet_limit)
         start = (query.page - 1) * query.per_page
-        if text_query is None or query.sort != "relevance":
-            ordered = tables.sort_by_date(matching, newest=query.sort != "oldest")
-            page = ordered[start : start + query.per_page]
+        if text_query is None or docs is None or query.sort != "relevance":
+            page = tables.by_date(
+                matching, newest=query.sort != "oldest", limit=start + query.per_page
+            )[start:]
             scores = _section_scores(state, text_query, docs, page)
             ranked = [(post, max(scores.get(post, {}).values(), default=0.0)) for post in page]
         else:
@@ -421,17 +429,15 @@ class SearchIndex:
             self._hit(state, post, score, scores.get(post, {}), terms) for post, score in ranked
         )
         suggestion = None
-        if text_query is not None and len(matching) < 3 and not forgiven.corrected:
+        if text_query is not None and total < 3 and not forgiven.corrected:
             suggestion = suggest(
                 state.searcher,
                 query.text,
                 lambda q: _count(tables, sets, q, allowed),
-                len(matching),
+                total,
             )
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(
-            query, len(matching), took, hits, facets, suggestion, forgiven.corrected
-        )
+        return SearchResults(query, total, took, hits, facets, suggestion, forgiven.corrected)
 
     def _hit(
         self,
@@ -474,6 +480,7 @@ class SearchIndex:
             data["lang"],
             score,
             tuple(sections),
+            mark(data["title"], terms, data["lang"]),
         )
 
     def post(self, archive: str, slug: str) -> dict[str, Any] | None:
@@ -594,64 +601,67 @@ RANKING_EXPANSIONS = 8  # words a prefix/fuzzy term keeps for ranking (all count
 def _rank(
     state: _State,
     text_query: Any,
-    docs: set[int] | frozenset[int],
-    matching: set[int],
+    docs: np.ndarray,
+    matching: np.ndarray,
     wanted: int,
     filtered: bool,
-    first: set[int] | None = None,
+    first: np.ndarray | None = None,
 ) -> tuple[list[tuple[int, float]], dict[int, dict[int, float]]]:
-    """The best ``wanted`` posts by their best section's score (the posts of ``first``, when
-    given, before all others), and the scores of the matching sections of those posts."""
+    """The best ``wanted`` posts of ``matching`` by their best section's score (the posts
+    of ``first``, when given, before all others; ties by source), and the scores of the
+    matching sections of those posts."""
     tables = state.tables
-    doc_post = tables.doc_post
     # Ranking scores a query whose prefix/fuzzy terms keep their most frequent words; the
     # totals and facets count every expansion, and posts matched only through rarer words
     # follow, newest first.
     text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS, state.sets)
-    within = {d for d in docs if doc_post[d] in matching} if filtered else None
-    scores = state.sets.scores(text_query, within)
-    best: dict[int, float] = {}
-    for docnum, score in scores.items():
-        post = doc_post[docnum]
-        if score > best.get(post, -1.0):
-            best[post] = score
-    keys = tables.post_keys
-    if first is None:
-        ranked = heapq.nsmallest(wanted, best.items(), key=lambda item: (-item[1], keys[item[0]]))
-    else:
-        ranked = heapq.nsmallest(
-            wanted, best.items(), key=lambda item: (item[0] not in first, -item[1], keys[item[0]])
-        )
+    scores, hit = state.sets.vector(text_query)
+    hit &= docs
+    if filtered:
+        hit &= tables.docs_mask_of_posts(matching)
+    hit_docs = np.flatnonzero(hit)
+    posts = tables.doc_post_array[hit_docs]
+    hit_docs, posts = hit_docs[posts >= 0], posts[posts >= 0]
+    best = np.full(tables.post_count, -np.inf)
+    np.maximum.at(best, posts, scores[hit_docs])
+    scored = np.flatnonzero(best > -np.inf)
+    keys = [tables.key_rank[scored], -best[scored]]
+    if first is not None:
+        keys.append(~first[scored])
+    order = np.lexsort(keys)[:wanted]
+    ranked = list(zip(scored[order].tolist(), best[scored[order]].tolist(), strict=True))
     if len(ranked) < wanted:
-        rest = tables.sort_by_date(matching - set(best))
+        rest_mask = matching.copy()
+        rest_mask[scored] = False
+        rest = tables.by_date(rest_mask)
         if first is not None:
-            rest = [p for p in rest if p in first] + [p for p in rest if p not in first]
+            rest = [p for p in rest if first[p]] + [p for p in rest if not first[p]]
         ranked += [(post, 0.0) for post in rest[: wanted - len(ranked)]]
     by_post: dict[int, dict[int, float]] = {}
     for post, _score in ranked:
-        section_scores = {d: scores[d] for d in tables.post_docs[post] if d in scores}
+        section_scores = {d: float(scores[d]) for d in tables.post_docs[post] if hit[d]}
         if section_scores:
             by_post[post] = section_scores
     return ranked, by_post
 
 
 def _section_scores(
-    state: _State, text_query: Any, docs: set[int] | frozenset[int], posts: list[int]
+    state: _State, text_query: Any, docs: np.ndarray | None, posts: list[int]
 ) -> dict[int, dict[int, float]]:
     """For each post, the scores of its documents that match the query."""
-    if text_query is None or not posts:
+    if text_query is None or docs is None or not posts:
         return {}
     text_query = expand_terms(text_query, state.searcher.reader(), RANKING_EXPANSIONS, state.sets)
-    candidates = [d for post in posts for d in state.tables.post_docs[post] if d in docs]
+    candidates = [d for post in posts for d in state.tables.post_docs[post] if docs[d]]
     by_post: dict[int, dict[int, float]] = {}
     for docnum, score in score_documents(state.searcher, text_query, candidates).items():
         by_post.setdefault(state.tables.doc_post[docnum], {})[docnum] = score
     return by_post
 
 
-def _count(tables: PostTable, sets: DocSets, query: Any, allowed: set[int] | None) -> int:
-    posts = tables.posts_of(sets.docs(query))
-    return len(posts if allowed is None else posts & allowed)
+def _count(tables: PostTable, sets: DocSets, query: Any, allowed: np.ndarray | None) -> int:
+    posts = tables.posts_mask_of_docs(sets.docs(query))
+    return int(np.count_nonzero(posts if allowed is None else posts & allowed))
 
 
 def _highlight_terms(query: Any, searcher: Any, sets: DocSets) -> frozenset[str]:

@@ -20,10 +20,10 @@ tree to each of them: the fallback for query types without a set form.
 
 from __future__ import annotations
 
-from array import array
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
 from whoosh import query as q
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
@@ -56,9 +56,10 @@ class DocSets:
         self._terms: OrderedDict[tuple[str, bytes | str], frozenset[int]] = OrderedDict()
         self._cached_docs = 0
         self._all: frozenset[int] | None = None
-        self._norms: dict[tuple[int, str], tuple[bytes, list[float]] | None] = {}
+        self._norms: dict[tuple[int, str], tuple[np.ndarray, np.ndarray] | None] = {}
         # per term: (document numbers, unboosted scores), bounded like the sets
-        self._scored: OrderedDict[tuple[str, bytes], tuple[array, array]] = OrderedDict()
+        self._scored: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.size = self.reader.doc_count_all()
         self._scored_postings = 0
         self._expansions: OrderedDict[tuple[Any, ...], list[bytes]] = OrderedDict()
 
@@ -100,7 +101,7 @@ class DocSets:
             except ValueError:
                 btext = None
             if btext is not None:
-                found = frozenset(self._scored_term(fieldname, btext)[0])
+                found = frozenset(self._scored_term(fieldname, btext)[0].tolist())
                 return self._remember(key, found)
         found = frozenset(term_documents(self.leaves, fieldname, text))
         return self._remember(key, found) if cache else found
@@ -266,12 +267,77 @@ class DocSets:
             docs = self.term(fieldname, btext)
             return score_documents(searcher, query, list(docs if within is None else docs & within))
         ids, unboosted = self._scored_term(fieldname, btext)
-        values = unboosted if boost == 1.0 else [value * boost for value in unboosted]
+        values = unboosted if boost == 1.0 else unboosted * boost
         if within is None:
-            return dict(zip(ids, values, strict=True))
-        return {d: v for d, v in zip(ids, values, strict=True) if d in within}
+            return dict(zip(ids.tolist(), values.tolist(), strict=True))
+        return {d: v for d, v in zip(ids.tolist(), values.tolist(), strict=True) if d in within}
 
-    def _scored_term(self, fieldname: str, btext: bytes) -> tuple[array, array]:
+    def vector(self, query: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``scores`` as two arrays over all documents: each one's score (0.0 where it does
+        not match) and whether it matches. The same sums as ``scores``, done by numpy:
+        ranking a common word over a whole index costs a few array operations."""
+        scores = np.zeros(self.size)
+        hit = np.zeros(self.size, dtype=bool)
+        subs: list[Any] = getattr(query, "subqueries", None) or []
+        if isinstance(query, q.Term) and self._vector_term(query, scores, hit):
+            return scores, hit
+        if query is q.NullQuery:
+            return scores, hit
+        if isinstance(query, (q.And, q.Or)) and len(subs) == 1:
+            return self.vector(subs[0])  # Whoosh ignores the boost here as well
+        if type(query) is q.Or and not query.scale and not query.minmatch:
+            for child in subs:
+                if isinstance(child, q.Term) and self._vector_term(child, scores, hit):
+                    continue
+                child_scores, child_hit = self.vector(child)
+                scores += child_scores
+                hit |= child_hit
+        elif type(query) is q.And:
+            hit[:] = True
+            for child in subs:
+                if isinstance(child, q.Not):  # an InverseMatcher: weight 1.0 everywhere
+                    hit &= ~self.mask(child.query)
+                    scores += 1.0
+                    continue
+                child_scores, child_hit = self.vector(child)
+                scores += child_scores
+                hit &= child_hit
+            scores[~hit] = 0.0
+        else:  # everything else: the dictionary form
+            found = self.scores(query)
+            if found:
+                ids = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+                scores[ids] = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+                hit[ids] = True
+            return scores, hit
+        if query.boost != 1.0:
+            scores *= query.boost
+        return scores, hit
+
+    def _vector_term(self, query: Any, scores: np.ndarray, hit: np.ndarray) -> bool:
+        """Add a BM25F-scored word's scores in place; False for any other kind of term."""
+        schema = self.searcher.schema
+        if query.fieldname not in schema or type(self.searcher.weighting) is not BM25F:
+            return False
+        field = schema[query.fieldname]
+        try:
+            btext = field.to_bytes(query.text)
+        except ValueError:
+            return True  # a value this field cannot hold: matches nothing
+        ids, unboosted = self._scored_term(query.fieldname, btext)
+        scores[ids] += unboosted if query.boost == 1.0 else unboosted * query.boost
+        hit[ids] = True
+        return True
+
+    def mask(self, query: Any) -> np.ndarray:
+        """The documents matching ``query`` as a boolean array."""
+        found = self.docs(query)
+        mask = np.zeros(self.size, dtype=bool)
+        if found:
+            mask[np.fromiter(found, dtype=np.int64, count=len(found))] = True
+        return mask
+
+    def _scored_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Every document containing a term and its unboosted score, cached."""
         key = (fieldname, btext)
         found = self._scored.get(key)
@@ -280,8 +346,8 @@ class DocSets:
             return found
         searcher = self.searcher
         field = searcher.schema[fieldname]
-        ids = array("l")
-        values = array("d")
+        id_parts: list[Any] = []
+        value_parts: list[Any] = []
         if field.scorable:
             weighting = searcher.weighting
             idf = searcher.idf(fieldname, btext)
@@ -293,22 +359,21 @@ class DocSets:
             if (fieldname, btext) not in reader:
                 continue
             local, weights = posting_arrays(reader, fieldname, btext)
-            ids.extend([d + offset for d in local] if offset else local)
+            local_ids = np.asarray(local, dtype=np.int64)
+            id_parts.append(local_ids + offset if offset else local_ids)
+            tf = np.asarray(weights, dtype=np.float64)
             if not field.scorable:  # WeightScorer: the weight itself
-                values.extend(weights)
+                value_parts.append(tf)
                 continue
             norms = self._field_norms(index, reader, fieldname, avgfl, B, K1)
             if norms is None:  # no stored lengths: Whoosh's default length of 1
-                norm = K1 * ((1 - B) + B * 1 / avgfl)
-                values.extend([idf * ((tf * K1_1) / (tf + norm)) for tf in weights])
+                norm: Any = K1 * ((1 - B) + B * 1 / avgfl)
             else:  # whoosh.scoring.bm25(idf, tf, fl, avgfl, B, K1), the same float ops
                 lengths, table = norms
-                values.extend(
-                    [
-                        idf * ((tf * K1_1) / (tf + table[lengths[d]]))
-                        for d, tf in zip(local, weights, strict=True)
-                    ]
-                )
+                norm = table[lengths[local_ids]]
+            value_parts.append(idf * ((tf * K1_1) / (tf + norm)))
+        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
+        values = np.concatenate(value_parts) if value_parts else np.zeros(0)
         self._scored[key] = (ids, values)
         self._scored_postings += len(ids)
         while len(self._scored) > 1 and self._scored_postings > SCORE_CACHE_POSTINGS:
@@ -318,15 +383,17 @@ class DocSets:
 
     def _field_norms(
         self, index: int, reader: Any, fieldname: str, avgfl: float, B: float, K1: float
-    ) -> tuple[bytes, list[float]] | None:
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """A segment's length bytes for a field and the BM25 length term of each byte."""
         key = (index, fieldname)
         if key not in self._norms:
             lengths = length_bytes(reader, fieldname)
-            table = [
-                K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)
-            ]
-            self._norms[key] = None if lengths is None else (lengths, table)
+            table = np.array(
+                [K1 * ((1 - B) + B * (byte_to_length(b) if b else 1) / avgfl) for b in range(256)]
+            )
+            self._norms[key] = (
+                None if lengths is None else (np.frombuffer(lengths, dtype=np.uint8), table)
+            )
         return self._norms[key]
 
 

@@ -17,10 +17,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import numpy as np
 from whoosh.query import And, Term
 
 from barcamp_search.facets import counted_facets, facet_names
@@ -83,7 +83,6 @@ class PostTable:
     ) -> None:
         reader = searcher.reader()
         self._reader = reader
-        self._totals: dict[str, Counter[str]] = {}
         self.aliases = aliases  # [people.aliases] of the config file
         self._shown: dict[str, list[tuple[str, ...]]] = {}  # values, people grouped
         self.variants: dict[str, tuple[str, ...]] = {}  # a person's name -> its spellings
@@ -97,6 +96,7 @@ class PostTable:
         for name, value in zip(_SAVED, saved, strict=True):
             setattr(self, name, value)
         self.post_count = len(self.post_keys)
+        self._arrays()
         # each post's documents: its own first, then its sections in index order
         self.post_docs: list[list[int]] = [[d] for d in self.post_doc]
         for docnum, post in enumerate(self.doc_post):
@@ -124,6 +124,57 @@ class PostTable:
         self.post_date = [dates[d] or 0 for d in self.post_doc]
         self.section_count = len(sections)
         self._values = {}
+
+    def _arrays(self) -> None:
+        """The numpy forms of the table, for set-at-a-time work on whole result sets."""
+        count = self.post_count
+        # document -> post; -1 (a stub) picks the extra last slot of a post mask (False)
+        self.doc_post_array = np.array(self.doc_post, dtype=np.int64)
+        self.date_array = np.array(self.post_date, dtype=np.int64)
+        order = sorted(range(count), key=self.post_keys.__getitem__)
+        self.key_rank = np.empty(count, dtype=np.int64)
+        self.key_rank[order] = np.arange(count)
+        self._pairs: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
+
+    def post_mask(self, posts: Any = None) -> np.ndarray:
+        """A boolean array over the posts: those of ``posts`` (all posts when None)."""
+        if posts is None:
+            return np.ones(self.post_count, dtype=bool)
+        if isinstance(posts, np.ndarray):
+            return posts
+        mask = np.zeros(self.post_count, dtype=bool)
+        if posts:
+            mask[np.fromiter(posts, dtype=np.int64, count=len(posts))] = True
+        return mask
+
+    def posts_mask_of_docs(self, docs: Any) -> np.ndarray:
+        """The posts of these documents (a set or a boolean array), as a post mask."""
+        mask = np.zeros(self.post_count + 1, dtype=bool)
+        if isinstance(docs, np.ndarray):
+            mask[self.doc_post_array[docs]] = True
+        elif docs:
+            ids = np.fromiter(docs, dtype=np.int64, count=len(docs))
+            mask[self.doc_post_array[ids]] = True
+        return mask[: self.post_count]
+
+    def docs_mask_of_posts(self, posts: np.ndarray) -> np.ndarray:
+        """The documents (post and sections) of the posts of a post mask."""
+        return np.append(posts, False)[self.doc_post_array]
+
+    def by_date(
+        self, posts: np.ndarray, newest: bool = True, limit: int | None = None
+    ) -> list[int]:
+        """``sort_by_date`` of a post mask (the ``limit`` first when given)."""
+        chosen = np.flatnonzero(posts)
+        dates = self.date_array[chosen]
+        dated, undated = chosen[dates > 0], chosen[dates == 0]
+        order = np.lexsort((self.key_rank[dated], self.date_array[dated]))
+        if newest:
+            order = order[::-1]
+        result = dated[order]
+        if limit is None or len(result) < limit:
+            result = np.concatenate((result, undated[np.argsort(self.key_rank[undated])]))
+        return result[:limit].tolist() if limit is not None else result.tolist()
 
     def posts_of(self, docs: Any) -> set[int]:
         """The posts of these documents (stubs have none)."""
@@ -162,18 +213,40 @@ class PostTable:
             self._shown[facet] = values
         return self._shown[facet]
 
-    def count(self, facet: str, posts: set[int]) -> Counter[str]:
-        """Posts per value of ``facet`` among ``posts`` (counting the complement when it
-        is smaller: all posts minus the others)."""
-        values = self.values(facet)
-        if len(posts) * 2 <= self.post_count:
-            return Counter(chain.from_iterable(map(values.__getitem__, posts)))
-        if facet not in self._totals:
-            self._totals[facet] = Counter(chain.from_iterable(values))
-        others = set(range(self.post_count)).difference(posts)
-        counter = self._totals[facet].copy()
-        counter.subtract(chain.from_iterable(map(values.__getitem__, others)))
-        return +counter  # values no post of ``posts`` carries dropped
+    def count(self, facet: str, posts: Any) -> Counter[str]:
+        """Posts per value of ``facet`` among ``posts`` (a set or a post mask)."""
+        counts, names = self.count_array(facet, self.post_mask(posts))
+        return Counter({names[i]: int(counts[i]) for i in np.flatnonzero(counts)})
+
+    def count_array(self, facet: str, posts: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Posts per value of ``facet`` among the posts of a mask: an array of counts by
+        value number, and the values."""
+        pair_post, pair_value, names, _rank = self.pairs(facet)
+        counts = np.bincount(pair_value[posts[pair_post]], minlength=len(names))
+        return counts, names
+
+    def pairs(self, facet: str) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
+        """(post, value number) of every value a post carries, the values, and the rank of
+        each value in case-insensitive order."""
+        if facet not in self._pairs:
+            numbers: dict[str, int] = {}
+            posts: list[int] = []
+            values: list[int] = []
+            for post, carried in enumerate(self.values(facet)):
+                for value in carried:
+                    posts.append(post)
+                    values.append(numbers.setdefault(value, len(numbers)))
+            names = list(numbers)
+            order = sorted(range(len(names)), key=lambda i: (names[i].casefold(), names[i]))
+            rank = np.empty(len(names), dtype=np.int64)
+            rank[order] = np.arange(len(names))
+            self._pairs[facet] = (
+                np.array(posts, dtype=np.int64),
+                np.array(values, dtype=np.int64),
+                names,
+                rank,
+            )
+        return self._pairs[facet]
 
     def completions(self, searcher: Any) -> list[Completion]:
         """Tags and speakers (weighted by posts) and post titles, built once per searcher.
