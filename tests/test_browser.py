@@ -194,8 +194,17 @@ def test_keyboard_navigation(server, page):
 
 def test_sort_menu_and_suggestions(server, page):
     page.goto(server.url + "search?q=python")
-    assert not page.locator(".toolbar button").is_visible()  # JS applies the menu itself
-    page.select_option("#sort", "oldest")
+    page.evaluate("window.__noReload = 1")
+    # arrow keys move in the menu without navigating (WCAG 3.2.2); its button applies it
+    page.locator("#sort").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#sort").input_value() == "oldest"
+    expect(page).to_have_url(re.compile(r"/search\?q=python$"))
+    assert page.evaluate("window.__noReload") == 1
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Apply"
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"sort=oldest"))
     assert page.locator("#sort").input_value() == "oldest"
     page.locator("#q").fill("")

@@ -1,5 +1,6 @@
 /* barcamp-search: a little plain JavaScript on top of pages that work without it.
-   - the sort menu applies itself when changed;
+   - the sort menu is applied by its button only, as without JavaScript: a menu that
+     submits itself on "change" navigates as soon as the arrow keys move in it (WCAG 3.2.2);
    - results as you type: on the search page, typing updates the results region (results,
      facets, total) in place from a server-rendered fragment (/search?...&fragment=1, with
      instant=1 while typing), parsed with DOMParser and moved into the page; the address
@@ -24,16 +25,6 @@
     } else {
       fn();
     }
-  }
-
-  function autosubmit() {
-    // delegated: the results region (and its sort menu) is replaced while typing
-    document.addEventListener("change", function (event) {
-      var select = event.target;
-      if (select && select.matches && select.matches("select[data-autosubmit]") && select.form) {
-        select.form.submit();
-      }
-    });
   }
 
   // --- the search state as a URL ---------------------------------------------------------
@@ -474,7 +465,6 @@
   }
 
   ready(function () {
-    autosubmit();
     searchBox();
     keyboard();
   });

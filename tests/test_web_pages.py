@@ -1,0 +1,116 @@
+"""Issue 14's page details through Flask's test client: result titles marked as snippets
+are, query errors explained on the page and a 400 in the API, the sort menu's own button."""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from barcamp_search.archive import Archive, ArchiveOptions
+from barcamp_search.config import Settings
+from barcamp_search.indexer.build import index_archives
+from barcamp_search.web.app import create_app
+from barcamp_search.web.render import title_html
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pages") / "index"
+    index_archives(root, [Archive(SAMPLE, ArchiveOptions("demo"))])
+    return create_app(Settings(index=root)).test_client()
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code, response.data[:300])
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def main_of(body: str) -> str:
+    return body.split('<main id="main" tabindex="-1">', 1)[1].split("</main>", 1)[0]
+
+
+def text_of(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+# --- result titles -----------------------------------------------------------------------
+
+
+def test_a_title_is_marked_as_the_core_marks_it():
+    hit = SimpleNamespace(title="Pyramid & co", title_html="<mark>Pyramid</mark> &amp; co")
+    assert str(title_html(hit)) == "<mark>Pyramid</mark> &amp; co"
+
+
+def test_a_title_without_marks_is_escaped():
+    assert str(title_html(SimpleNamespace(title="<b>A & B</b>"))) == "&lt;b&gt;A &amp; B&lt;/b&gt;"
+    empty = SimpleNamespace(title="<i>x", title_html="")
+    assert str(title_html(empty)) == "&lt;i&gt;x"
+
+
+def test_a_title_with_other_markup_from_the_core_is_escaped_whole():
+    hit = SimpleNamespace(title="x", title_html='<mark>x</mark><img src=x onerror="y">')
+    assert str(title_html(hit)) == (
+        "&lt;mark&gt;x&lt;/mark&gt;&lt;img src=x onerror=&#34;y&#34;&gt;"
+    )
+
+
+def test_result_titles_show_the_title_and_marks_only(client):
+    body = page(client, "/search?q=pyramid")
+    links = re.findall(r'<a class="result-link" href="[^"]*">(.*?)</a>', body)
+    assert links and all(re.fullmatch(r"([^<>]|</?mark>)*", link) for link in links)
+    assert "Compte-rendu du meetup de mars : Pyramid, générateurs et coroutines" in [
+        html.unescape(re.sub(r"</?mark>", "", link)) for link in links
+    ]
+
+
+# --- query errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("a*", "A wildcard needs at least 2 letters before it ('a'). Type more of the word."),
+        (
+            "(" * 13 + "x" + ")" * 13,
+            "The query nests parentheses 13 deep; the limit is 12. Simplify it.",
+        ),
+    ],
+)
+def test_a_query_error_is_explained_on_the_page_and_a_400_in_the_api(client, query, message):
+    response = client.get("/api/search", query_string={"q": query})
+    assert response.status_code == 400
+    assert response.get_json() == {"ok": False, "error": message, "status": 400}
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    main = main_of(response.get_data(as_text=True))
+    assert text_of(main).startswith(f"This search cannot be run {message}")
+    # the box keeps what was typed, to be corrected
+    assert f'value="{html.escape(query)}"' in response.get_data(as_text=True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core: SearchIndex.search('(((') returns 0 results instead of raising QueryError",
+)
+def test_unbalanced_parentheses_are_a_query_error(client):
+    response = client.get("/api/search", query_string={"q": "((("})
+    assert response.status_code == 400
+
+
+# --- the sort menu -----------------------------------------------------------------------
+
+
+def test_the_sort_menu_has_its_own_button_and_never_submits_itself(client):
+    body = page(client, "/search?q=python")
+    form = re.search(r'<form class="toolbar".*?</form>', body, re.S).group()
+    assert '<select id="sort" name="sort">' in form
+    assert '<button type="submit" class="small">Apply</button>' in form
+    assert "data-autosubmit" not in body and "js-hidden" not in body
+    assert '<input type="hidden" name="q" value="python">' in form
