@@ -37,7 +37,13 @@ from barcamp_search.web.context import (
     url_with,
 )
 from barcamp_search.web.i18n import COOKIE, choose_language, format_date
-from barcamp_search.web.render import highlight, render_paragraphs, safe_url, snippet_html
+from barcamp_search.web.render import (
+    highlight,
+    render_paragraphs,
+    safe_url,
+    snippet_html,
+    title_html,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters.update(
         date=lambda value: format_date(value, ui_lang()),
         snippet=snippet_html,
+        title_html=title_html,
         paragraphs=render_paragraphs,
         highlight=highlight,
         safe_url=safe_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -85,3 +86,13 @@ def snippet_html(snippet: str) -> Markup:
         logger.warning("snippet with unexpected markup escaped: %.80r", snippet)
         return escape(snippet)
     return Markup(snippet)  # noqa: S704 - checked above: escaped text and <mark> only
+
+
+def title_html(hit: Any) -> Markup:
+    """A hit's title with the matched words marked, as snippets are: the core's
+    ``title_html`` (escaped text and ``<mark>``, checked as a snippet is) when it gives
+    one, else the plain title escaped."""
+    marked = getattr(hit, "title_html", None)
+    if isinstance(marked, str) and marked:
+        return snippet_html(marked)
+    return escape(hit.title or "")
