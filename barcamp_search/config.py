@@ -18,6 +18,9 @@ its folder. It may also list archives::
     authors_are_speakers = false        # or a list of globs: ["meetings/*"]
     include = ["articles/**"]
     exclude = ["drafts/*"]
+
+    [people.aliases]                    # "Spelling" = "Person name" (itself: kept apart)
+    "Vijayakumar B" = "Vijay Kumar"
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Settings:
     archives: tuple[Archive, ...] = ()
     # the [synonyms] table of the config file, as written (checked by the search stage)
     synonyms: Mapping[str, Any] | None = None
+    # [people.aliases]: a spelling -> the person's name (itself: never grouped)
+    people_aliases: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[tuple[str, str], ...] = ()  # (setting, where its value came from)
 
     def source_of(self, name: str) -> str:
@@ -134,7 +139,31 @@ def load_settings(
         raise ConfigError(
             f"{path}: [synonyms] must be a table (groups = [...], [synonyms.one_way])"
         )
-    return Settings(**values, archives=archives, synonyms=synonyms, sources=tuple(sources))
+    return Settings(
+        **values,
+        archives=archives,
+        synonyms=synonyms,
+        people_aliases=_people_aliases(file_data.get("people"), path),
+        sources=tuple(sources),
+    )
+
+
+def _people_aliases(table: Any, path: Path | None) -> dict[str, str]:
+    """``[people.aliases]``: ``"Spelling" = "Person"`` pairs (strings only)."""
+    if table is None:
+        return {}
+    aliases = table.get("aliases", {}) if isinstance(table, dict) else None
+    unknown = sorted(set(table) - {"aliases"}) if isinstance(table, dict) else []
+    if (
+        unknown
+        or not isinstance(aliases, dict)
+        or not all(isinstance(v, str) and v.strip() for v in aliases.values())
+    ):
+        raise ConfigError(
+            f'{path}: [people.aliases] must be a table of "Spelling" = "Person name" pairs'
+            f"{' (unknown: ' + ', '.join(unknown) + ')' if unknown else ''}."
+        )
+    return {str(k): v for k, v in aliases.items()}
 
 
 def _read_config(path: Path) -> dict[str, Any]:
@@ -144,7 +173,7 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Cannot read config file {path}: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
-    known = {name for name, *_ in SETTINGS} | {"archives", "synonyms"}
+    known = {name for name, *_ in SETTINGS} | {"archives", "synonyms", "people"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(

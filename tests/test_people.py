@@ -735,3 +735,151 @@ def test_print_observed_precision_on_gold_sample(corpora: Path) -> None:
         f"\npeople: speaker precision {correct}/{found} = {correct / found:.1%}, "
         f"recall {correct}/{expected} = {correct / max(expected, 1):.1%}"
     )
+
+
+# --- people across posts (barcamp_search.search.people) ------------------------------
+
+
+def _groups(*names: str, archive: str = "a", aliases: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    from barcamp_search.search.people import group_people
+
+    per_post = [tuple(n.split("|")) for n in names]
+    return group_people(per_post, [archive] * len(per_post), aliases)
+
+
+def test_spellings_of_one_person_are_grouped() -> None:
+    groups = _groups("Ravi Shankar", "Ravi Shankar R", "Ravishankar", "ravi  shankar", "Ravi")
+    assert groups.variants == {
+        "Ravi Shankar": ("Ravi Shankar", "Ravi Shankar R", "Ravishankar", "ravi  shankar"),
+        "Ravi": ("Ravi",),
+    }
+    assert groups.name_of("Ravishankar") == "Ravi Shankar"
+
+
+def test_accents_and_case_are_one_person_the_accented_spelling_shown() -> None:
+    groups = _groups("Hélène Garnier", "Helene Garnier", "HELENE GARNIER")
+    assert groups.variants == {
+        "Hélène Garnier": ("Hélène Garnier", "HELENE GARNIER", "Helene Garnier")
+    }
+
+
+def test_the_most_used_spelling_is_shown() -> None:
+    groups = _groups("Anna Berg", "Anna Berg", "anna berg")
+    assert groups.name_of("anna berg") == "Anna Berg"
+
+
+def test_an_initial_matches_the_one_full_name_of_the_archive() -> None:
+    assert _groups("Lucas M.", "Lucas Morel").name_of("Lucas M.") == "Lucas Morel"
+    ambiguous = _groups("Lucas M.", "Lucas Morel", "Lucas Martin")
+    assert ambiguous.name_of("Lucas M.") == "Lucas M."
+    assert _groups("Lucas B.", "Lucas Morel").name_of("Lucas B.") == "Lucas B."
+
+
+def test_unrelated_people_are_never_grouped() -> None:
+    groups = _groups("Ashok Raman", "Ashik Raman", "Christophe", "Christopher", "Nina", "Nina Roy")
+    assert all(len(v) == 1 for v in groups.variants.values())
+    assert len(groups.variants) == 6
+
+
+def test_initials_and_inserted_letters_need_the_same_archive() -> None:
+    from barcamp_search.search.people import group_people
+
+    groups = group_people(
+        [("Ravi Shankar R",), ("Ravi Shankar",), ("Ravishankara",)], ["a", "b", "c"]
+    )
+    assert len(groups.variants) == 3
+    same_letters = group_people([("Ravi Shankar",), ("Ravishankar",)], ["a", "b"])
+    assert same_letters.variants == {"Ravi Shankar": ("Ravi Shankar", "Ravishankar")}
+
+
+def test_aliases_merge_and_split() -> None:
+    merged = _groups("Bob Stone", "Robert Stone", aliases={"Bob Stone": "Robert Stone"})
+    assert merged.variants == {"Robert Stone": ("Robert Stone", "Bob Stone")}
+    split = _groups("Lucas M.", "Lucas Morel", aliases={"Lucas M.": "Lucas M."})
+    assert split.variants == {"Lucas M.": ("Lucas M.",), "Lucas Morel": ("Lucas Morel",)}
+
+
+def test_people_aliases_from_the_config_file(tmp_path: Path) -> None:
+    from barcamp_search.config import load_settings
+    from barcamp_search.errors import ConfigError
+
+    config = tmp_path / "barcamp-search.toml"
+    config.write_text('[people.aliases]\n"Bob Stone" = "Robert Stone"\n"Lucas M." = "Lucas M."\n')
+    settings = load_settings({}, {}, config)
+    assert settings.people_aliases == {"Bob Stone": "Robert Stone", "Lucas M.": "Lucas M."}
+    assert load_settings({}, {}, None).people_aliases == {}
+    config.write_text('[people.aliases]\n"Bob Stone" = 3\n')
+    with pytest.raises(ConfigError, match=r"\[people.aliases\] must be a table"):
+        load_settings({}, {}, config)
+    config.write_text('[people]\nalias = {"Bob" = "Rob"}\n')
+    with pytest.raises(ConfigError, match="unknown: alias"):
+        load_settings({}, {}, config)
+
+
+# --- author fields and the post's own URL (read.assemble) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Nora Quist", ("Nora Quist", None)),
+        ("Nora Quist March 2011", ("Nora Quist", "'March 2011' dropped")),
+        ("Nora Quist Reviewed May, ", ("Nora Quist", "'Reviewed May' dropped")),
+        ("Paul de Vries 3 June 2015", ("Paul de Vries", "'3 June 2015' dropped")),
+        ("Reviewed April 2010", (None, "not a person")),
+        ("Sept 2011", (None, "not a person")),
+        ("group_member", (None, "not a person")),
+        ("Admin", (None, "not a person")),
+        ("June Carter", ("June Carter", None)),  # a month that is a first name
+        ("Marc Dec", ("Marc Dec", None)),  # a month without a year is no date
+    ],
+)
+def test_clean_author(value: str, expected: tuple[str | None, str | None]) -> None:
+    from barcamp_search.read.people import clean_author
+
+    name, warning = clean_author(value)
+    assert name == expected[0]
+    assert (warning is None) == (expected[1] is None)
+    assert expected[1] is None or expected[1] in str(warning)
+
+
+def _assembled(fields: dict[str, object], site_url: str | None = None):  # type: ignore[no-untyped-def]
+    from barcamp_search.archive import ArchiveOptions
+    from barcamp_search.read.assemble import build_post
+
+    document = Document("A post", fields, "Write to team@example.org for details.", (), (), ())
+    return build_post(document, "posts/a.md", "markdown", ArchiveOptions("demo", site_url=site_url))
+
+
+def test_author_dates_are_dropped_with_a_warning() -> None:
+    post = _assembled({"authors": "Nora Quist, Reviewed June 2008", "author": None})
+    assert post.authors == ("Nora Quist",)
+    assert any("'Reviewed June 2008' is not a person" in w for w in post.warnings)
+    assert _assembled({"author": "Li Wei October 2008"}).authors == ("Li Wei",)
+
+
+@pytest.mark.parametrize(
+    ("fields", "site_url", "url"),
+    [
+        ({"url": "event/june-meetup"}, None, "/event/june-meetup"),
+        ({"permalink": "/2019/06/june/"}, None, "/2019/06/june/"),
+        ({"url": "https://example.org/june/"}, None, "https://example.org/june/"),
+        ({"url": "javascript:alert(1)"}, None, None),
+        ({}, None, None),
+        ({"save_as": "june.html"}, None, None),
+        (
+            {"url": "event/june-meetup"},
+            "https://pune.example",
+            "https://pune.example/event/june-meetup",
+        ),
+        ({}, "https://pune.example", "https://pune.example/a-post.html"),
+    ],
+)
+def test_url_from_the_posts_own_front_matter(
+    fields: dict[str, object], site_url: str | None, url: str | None
+) -> None:
+    assert _assembled(fields, site_url).url == url
+
+
+def test_a_removed_email_leaves_a_placeholder_not_a_hole() -> None:
+    assert _assembled({}).text == "Write to [e-mail] for details."

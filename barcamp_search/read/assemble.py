@@ -33,7 +33,12 @@ from barcamp_search.model import (
     split_people,
     strip_emails,
 )
-from barcamp_search.read.people import MAX_NAME_LENGTH, find_people, section_speakers
+from barcamp_search.read.people import (
+    MAX_NAME_LENGTH,
+    clean_author,
+    find_people,
+    section_speakers,
+)
 from barcamp_search.read.slugs import slugify
 
 MAX_TITLE = 300
@@ -103,7 +108,7 @@ def build_post(
         context,
     )
     tags = _capped(normalize_tags(_plain(fields.get("tags"), markup)), "tags", context)
-    authors = _capped(split_people(_plain(_authors_field(fields), markup)), "authors", context)
+    authors = _capped(_authors(_plain(_authors_field(fields), markup), context), "authors", context)
     url = _url(options, fields, source, slug, lang, date, categories)
     people = list(_people(document, context))
     if authors and _authors_are_speakers(options, source):
@@ -232,6 +237,18 @@ def _capped(values: tuple[str, ...], name: str, context: _Context) -> tuple[str,
     return values
 
 
+def _authors(value: Any, context: _Context) -> tuple[str, ...]:
+    """The people of an author field, without the dates or roles written into it."""
+    names: list[str] = []
+    for raw in split_people(value):
+        name, warning = clean_author(raw)
+        if warning:
+            context.warn(warning)
+        if name:
+            names.append(name)
+    return dedupe(names, key=str.casefold)
+
+
 def _authors_field(fields: dict[str, Any]) -> Any:
     authors = fields.get("authors") or fields.get("author")
     return authors
@@ -266,11 +283,15 @@ def _url(
     categories: tuple[str, ...],
 ) -> str | None:
     """Site URL + the post's path: a ``url`` field (Hugo permalinks), else the
-    archive's pattern, else Pelican's defaults."""
+    archive's pattern, else Pelican's defaults. Without a site URL: the post's own
+    ``url``/``permalink`` field (an absolute URL as written, a path from the site root),
+    else None."""
+    own = fields.get("url") or fields.get("permalink")
+    own = own.strip() if isinstance(own, str) else ""
     if not options.site_url:
-        return None
+        return _own_url(own)
     base = options.site_url.rstrip("/") + "/"
-    explicit = fields.get("url") or fields.get("save_as")
+    explicit = own or fields.get("save_as")
     if isinstance(explicit, str) and explicit.strip():
         return urljoin(base, explicit.strip().lstrip("/"))
     path = PurePosixPath(source)
@@ -291,6 +312,16 @@ def _url(
     except (KeyError, IndexError, ValueError):
         relative = f"{slug}.html"
     return urljoin(base, relative.lstrip("/"))
+
+
+def _own_url(value: str) -> str | None:
+    """A post's own ``url`` field: an http(s) URL as written, a path from the site root."""
+    if not value or re.search(r"\s", value):
+        return None
+    scheme = urlsplit(value).scheme.lower()
+    if scheme:
+        return value if scheme in ("http", "https") else None
+    return "/" + value.lstrip("/")
 
 
 def _links(links: tuple[Link, ...], base: str | None) -> tuple[Link, ...]:

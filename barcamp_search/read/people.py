@@ -495,3 +495,42 @@ def section_speakers(doc: Document, persons: Iterable[Person]) -> dict[str, tupl
             [p.name for p in speakers if p.section in chain], key=str.casefold
         )
     return result
+
+
+# --- author fields -------------------------------------------------------------------
+
+_MONTHS = (
+    r"jan(?:uary|vier)?|feb(?:ruary)?|févr(?:ier)?|fevrier|mar(?:ch|s)?|apr(?:il)?|avr(?:il)?|"
+    r"may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|août|aout|sept?(?:ember|embre)?|"
+    r"oct(?:ober|obre)?|nov(?:ember|embre)?|dec(?:ember)?|déc(?:embre)?"
+)
+# "Reviewed June 2008", "October, 2008", "Jan 2008", "2008-10-02" at the end of an author
+_DAY_YEAR = r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s*)?\d{4}\b"
+_AUTHOR_DATE = re.compile(
+    r"(?i)[\s,;-]*(?:"
+    rf"\b(?:reviewed|reviewer|revu|updated)\b[\s,:]*(?:(?:{_MONTHS})\b\.?,?\s*)?(?:{_DAY_YEAR})?"
+    rf"|(?:\d{{1,2}}\s+)?\b(?:{_MONTHS})\b\.?,?\s*{_DAY_YEAR}"
+    r"|\b\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?)?\b"
+    r")\s*$"
+)
+_ROLE_ACCOUNTS = {"admin", "administrator", "administrateur", "webmaster", "staff", "editor"}
+
+
+def clean_author(name: str) -> tuple[str | None, str | None]:
+    """An author value without the date or role written into it: ``(person, warning)``.
+
+    ``Emile van Sebille October 2008`` -> ``Emile van Sebille``; ``Reviewed June 2008``
+    and account names (``baypiggie_member``, ``Admin``) -> no person. The warning says
+    what was dropped (None when the value was a plain name)."""
+    stripped = _AUTHOR_DATE.sub("", name).strip(" ,;-")
+    words = stripped.split()
+    if (
+        not words
+        or stripped.casefold() in _ROLE_ACCOUNTS
+        or (len(words) == 1 and ("_" in stripped or stripped.islower()))
+        or not any(c.isalpha() for c in stripped)
+    ):
+        return None, f"author {name!r} is not a person; dropped"
+    if stripped != name:
+        return stripped, f"author {name!r}: {name[len(stripped) :].strip(' ,')!r} dropped"
+    return name, None
