@@ -3,7 +3,9 @@ are, query errors explained on the page and a 400 in the API, the sort menu's ow
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from types import SimpleNamespace
 
@@ -114,3 +116,89 @@ def test_the_sort_menu_has_its_own_button_and_never_submits_itself(client):
     assert '<button type="submit" class="small">Apply</button>' in form
     assert "data-autosubmit" not in body and "js-hidden" not in body
     assert '<input type="hidden" name="q" value="python">' in form
+
+
+# --- CSV export --------------------------------------------------------------------------
+
+
+def read_csv(client, url: str) -> tuple[list[list[str]], object]:
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:300]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # so that spreadsheets read UTF-8
+    return list(csv.reader(io.StringIO(text[1:]))), response
+
+
+def test_csv_export_has_every_result_of_the_search_in_order(client):
+    rows, response = read_csv(client, "/api/search.csv?q=python&per_page=2&page=2")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="barcamp-search-python.csv"'
+    )
+    api = client.get("/api/search?q=python&per_page=100").get_json()
+    assert rows[0] == [
+        "rank",
+        "title",
+        "date",
+        "archive",
+        "lang",
+        "authors",
+        "speakers",
+        "tags",
+        "url",
+    ]
+    assert len(rows) == 1 + api["total"] == 6  # every page, whatever page the link came from
+    first = api["results"][0]
+    assert rows[1] == [
+        "1",
+        first["title"],
+        (first["date"] or "")[:10],
+        "demo",
+        rows[1][4],
+        "; ".join(first["authors"]),
+        "; ".join(first["speakers"]),
+        "; ".join(first["tags"]),
+        f"http://localhost/post/demo/{first['slug']}",
+    ]
+    assert rows[1][4] in ("en", "fr")  # the post's language (not in the JSON)
+    assert [row[1] for row in rows[1:]] == [hit["title"] for hit in api["results"]]
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3", "4", "5"]
+
+
+def test_csv_export_follows_filters_and_sort(client):
+    rows, _ = read_csv(client, "/api/search.csv?tag=asyncio&sort=oldest")
+    api = client.get("/api/search?tag=asyncio&sort=oldest").get_json()
+    assert [row[1] for row in rows[1:]] == [hit["title"] for hit in api["results"]]
+    assert len(rows) == 3
+    rows, response = read_csv(client, "/api/search.csv?q=nothingmatchesthis")
+    assert rows == [rows[0]]
+    assert (
+        'filename="barcamp-search-nothingmatchesthis.csv"'
+        in (response.headers["Content-Disposition"])
+    )
+
+
+def test_csv_cells_never_start_a_formula():
+    from barcamp_search.web.views import csv_cell
+
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("@SUM") == "'@SUM"
+    assert csv_cell(["-a", "b"]) == "'-a; b"
+    assert csv_cell("Pyramid") == "Pyramid" and csv_cell(None) == "" and csv_cell(3) == "3"
+
+
+def test_csv_export_errors_have_the_api_shape(client):
+    response = client.get("/api/search.csv?q=a*")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "ok": False,
+        "error": "A wildcard needs at least 2 letters before it ('a'). Type more of the word.",
+        "status": 400,
+    }
+
+
+def test_the_search_page_links_to_its_csv(client):
+    body = page(client, "/search?q=python&tag=asyncio&page=1&sort=newest")
+    links = [html.unescape(h) for h in re.findall(r'href="(/api/search\.csv[^"]*)"', body)]
+    assert links == ["/api/search.csv?q=python&tag=asyncio&sort=newest"] * 2
+    assert ">Download as CSV</a>" in body

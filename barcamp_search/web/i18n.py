@@ -38,6 +38,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "footer_lang": ("Language", "Langue"),
     "footer_api": ("JSON API", "API JSON"),
     "footer_feed": ("Atom feed of this search", "Flux Atom de cette recherche"),
+    "footer_csv": ("CSV of these results", "CSV de ces résultats"),
+    "csv_link": ("Download as CSV", "Télécharger en CSV"),
     "keyboard_help": (
         "Keys: / search, j/k or ↑/↓ move between results, Enter opens.",
         "Touches : / recherche, j/k ou ↑/↓ passent d'un résultat à l'autre, Entrée ouvre.",

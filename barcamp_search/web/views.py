@@ -8,6 +8,8 @@ stored plain text.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import UTC, datetime
@@ -54,6 +56,7 @@ def register(app: Flask) -> None:
         ("/speakers/<path:name>", "speaker", speaker_page),
         ("/timeline", "timeline", timeline_page),
         ("/api/search", "api_search", api_search),
+        ("/api/search.csv", "api_search_csv", api_search_csv),
         ("/api/suggest", "api_suggest", api_suggest),
         ("/api/facets", "api_facets", api_facets),
         ("/feed.atom", "feed", feed),
@@ -275,6 +278,57 @@ def _bounded(name: str, default: int, low: int, high: int) -> int:
 
 def api_search() -> Any:
     return jsonify(run_search().to_json())
+
+
+CSV_PAGE = 100  # the core's largest page
+CSV_ROWS = 5000
+CSV_COLUMNS = (
+    "rank",
+    "title",
+    "date",
+    "archive",
+    "lang",
+    "authors",
+    "speakers",
+    "tags",
+    "url",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """One cell: lists joined with "; ", and a text a spreadsheet would take for a
+    formula (archive text is untrusted) prefixed with an apostrophe (OWASP's advice)."""
+    text = "; ".join(value) if isinstance(value, list | tuple) else str(value or "")
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def api_search_csv() -> Any:
+    """Every post of the search (up to ``CSV_ROWS``), in its order, one row each."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    rank, number = 0, 1
+    while rank < CSV_ROWS:
+        results = run_search(page=number, per_page=CSV_PAGE, facet_limit=1)
+        for hit in results.hits:
+            rank += 1
+            link = safe_url(hit.url) or url_for(
+                "post", archive=hit.archive, slug=hit.slug, _external=True
+            )
+            row = (rank, hit.title, (hit.date or "")[:10], hit.archive, hit.lang)
+            row += (hit.authors, hit.speakers, hit.tags, link)
+            writer.writerow([csv_cell(value) for value in row])
+        if number >= results.pages or not results.hits:
+            break
+        number += 1
+    text = results.query.text.strip()
+    name = re.sub(r"[^\w-]+", "-", text, flags=re.ASCII).strip("-")[:60] or "all"
+    headers = {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="barcamp-search-{name}.csv"',
+    }
+    return "\ufeff" + out.getvalue(), 200, headers
 
 
 def _switch_on(name: str) -> bool:
