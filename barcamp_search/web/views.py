@@ -316,8 +316,8 @@ def api_search_csv() -> Any:
             link = safe_url(hit.url) or url_for(
                 "post", archive=hit.archive, slug=hit.slug, _external=True
             )
-            row = (rank, hit.title, (hit.date or "")[:10], hit.archive, hit.lang)
-            row += (hit.authors, hit.speakers, hit.tags, link)
+            row: tuple[Any, ...] = (rank, hit.title, (hit.date or "")[:10], hit.archive)
+            row += (hit.lang, hit.authors, hit.speakers, hit.tags, link)
             writer.writerow([csv_cell(value) for value in row])
         if number >= results.pages or not results.hits:
             break
