@@ -202,3 +202,31 @@ def test_the_search_page_links_to_its_csv(client):
     links = [html.unescape(h) for h in re.findall(r'href="(/api/search\.csv[^"]*)"', body)]
     assert links == ["/api/search.csv?q=python&tag=asyncio&sort=newest"] * 2
     assert ">Download as CSV</a>" in body
+
+
+# --- the way back from a post ------------------------------------------------------------
+
+
+def test_a_post_opened_from_a_search_leads_back_to_exactly_that_search(client):
+    search = "/search?q=python&tag=asyncio&sort=oldest&page=2&per_page=1"
+    body = page(client, search)
+    links = [html.unescape(h) for h in re.findall(r'class="result-link" href="([^"]*)"', body)]
+    assert len(links) == 1 and links[0].startswith("/post/demo/")
+    post, query = links[0].split("?", 1)
+    assert query == "q=python&tag=asyncio&sort=oldest&page=2&per_page=1"
+    body = page(client, links[0])
+    back = re.search(r'<p class="breadcrumb"><a href="([^"]*)">', body).group(1)
+    assert html.unescape(back) == search
+    assert "<mark>" in main_of(body)  # the words of the search, highlighted
+    # the section links carry the search too, before their #anchor
+    sections = re.findall(r'class="section-link" href="([^"]*)"', page(client, search))
+    assert all(html.unescape(s).startswith(f"{post}?{query}#") for s in sections)
+
+
+def test_a_post_opened_from_elsewhere_leads_back_to_the_search_page(client):
+    body = page(client, "/post/demo/compte-rendu-micro-python-et-capteurs")
+    back = re.search(r'<p class="breadcrumb"><a href="([^"]*)">', body).group(1)
+    assert back == "/search"
+    body = page(client, "/speakers/K%C3%A9vin%20Morel?page=1")
+    links = re.findall(r'class="result-link" href="([^"]*)"', body)
+    assert links and not [link for link in links if "?" in link]  # no speaker-page state

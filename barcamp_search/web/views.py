@@ -14,7 +14,7 @@ import json
 import re
 from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Flask, jsonify, render_template, request, url_for
 
@@ -69,6 +69,7 @@ def register(app: Flask) -> None:
         )
     app.jinja_env.globals.update(
         hit_url=hit_url,
+        back_to_search=back_to_search,
         section_url=section_url,
         facets_shown=counted_facets,
         browsable=browsable,
@@ -92,10 +93,21 @@ def browsable() -> list[Any]:
 
 
 def post_link(archive: str, slug: str, anchor: str | None = None) -> str:
-    """Our own page of a post, keeping the search words for highlighting."""
-    q = request.args.get("q", "").strip()
-    url = url_for("post", archive=archive, slug=slug, q=q or None)
-    return url + (f"#{anchor}" if anchor else "")
+    """Our own page of a post. From a search it carries the whole search (query, filters,
+    sort, page): the post highlights the words and its "Back to the search" link returns
+    to exactly that search."""
+    url = url_for("post", archive=archive, slug=slug)
+    if request.endpoint in ("search", "index"):
+        pairs = state_pairs()
+    else:
+        pairs = [(k, v) for k, v in state_pairs() if k in ("q", "ui")]
+    return url + ("?" + urlencode(pairs) if pairs else "") + (f"#{anchor}" if anchor else "")
+
+
+def back_to_search() -> str:
+    """The search a post page was opened from (its parameters are that search's)."""
+    pairs = [(k, v) for k, v in state_pairs() if k != "instant"]
+    return url_for("search") + ("?" + urlencode(pairs) if pairs else "")
 
 
 def hit_url(hit: Hit) -> str:
