@@ -435,6 +435,7 @@ class SearchIndex:
                 query.text,
                 lambda q: _count(tables, sets, q, allowed),
                 total,
+                state.words().nearest,
             )
         took = (time.perf_counter() - started) * 1000
         return SearchResults(query, total, took, hits, facets, suggestion, forgiven.corrected)
@@ -665,15 +666,21 @@ def _count(tables: PostTable, sets: DocSets, query: Any, allowed: np.ndarray | N
 
 
 def _highlight_terms(query: Any, searcher: Any, sets: DocSets) -> frozenset[str]:
-    # Leaf by leaf: Or.existing_terms() of this Whoosh version stops after the first leaf.
+    """The indexed words of the text fields a query looks for (a prefix or fuzzy term:
+    the words it expanded to). A word of the query missing from the index is kept: no
+    text holds it, so it marks nothing."""
     words: set[str] = set()
     reader = searcher.reader()
     for leaf in query.leaves():
+        fieldname = getattr(leaf, "fieldname", None)
+        if not fieldname or not fieldname.startswith(("title_", "heading_", "body_")):
+            continue
         if isinstance(leaf, MULTI_TERMS):  # the expansion the search used (cached)
-            pairs = [(leaf.fieldname, word) for word in sets.expand(leaf)]
+            pairs = [(fieldname, word) for word in sets.expand(leaf)]
+        elif isinstance(leaf, Term):
+            pairs = [(fieldname, leaf.text)]
         else:
             pairs = leaf.existing_terms(reader, phrases=True, expand=True)
-        for fieldname, text in pairs:
-            if fieldname.startswith(("title_", "heading_", "body_")):
-                words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        for _fieldname, text in pairs:
+            words.add(text.decode("utf-8") if isinstance(text, bytes) else text)
     return frozenset(words)

@@ -103,6 +103,27 @@ class Vocabulary:
         found.sort()
         return [self._written[choice] for _, _, choice in found[:limit] if choice != key]
 
+    def nearest(self, word: str, edits: int = 2) -> str | None:
+        """The closest word (then the most used) within ``edits`` that begins with the same
+        letter, for "did you mean"; None when there is none."""
+        key = fold(word)
+        if not key:
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        found: list[tuple[int, int, str]] = []
+        for length in range(max(1, len(key) - edits), len(key) + edits + 1):
+            choices = self._by_length.get(length)
+            if not choices:
+                continue
+            for choice, distance, _ in process.extract(
+                key, choices, scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                if choice != key and choice[:1] == key[:1]:
+                    found.append((int(distance), -self._posts[choice], choice))
+        return self._written[min(found)[2]] if found else None
+
     def completions(self, prefix: str, limit: int = COMPLETIONS) -> list[str]:
         """The most used words that begin with ``prefix`` (the word itself excluded)."""
         key = fold(prefix)

@@ -20,6 +20,7 @@ tree to each of them: the fallback for query types without a set form.
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from typing import Any
 
@@ -166,7 +167,18 @@ class DocSets:
         slop 1): the intersection of the words' posting sets, then their positions."""
         field = self.searcher.schema[query.fieldname]
         words = [field.to_bytes(word) for word in query.words]
-        sets: list[frozenset[int]] = [self.term(query.fieldname, word) for word in words]
+        # cached like a word: reading positions is the slow part of a phrase
+        key = (query.fieldname, "\x00" + " ".join(w.decode("utf-8", "replace") for w in words))
+        known = self._terms.get(key)
+        if known is not None:
+            self._terms.move_to_end(key)
+            return set(known)
+        found = self._phrase_positions(query.fieldname, field, words)
+        self._remember(key, frozenset(found))
+        return found
+
+    def _phrase_positions(self, fieldname: str, field: Any, words: list[bytes]) -> set[int]:
+        sets: list[frozenset[int]] = [self.term(fieldname, word) for word in words]
         smallest = min(sets, key=len)
         candidates = set(smallest).intersection(*sets)
         if not candidates:
@@ -179,9 +191,7 @@ class DocSets:
             if not local:
                 continue
             positions = [
-                posting_positions(
-                    reader, query.fieldname, word, field.format.decode_positions, local
-                )
+                posting_positions(reader, fieldname, word, field.format.decode_positions, local)
                 for word in words
             ]
             for docnum in local:
@@ -303,6 +313,15 @@ class DocSets:
                 scores += child_scores
                 hit &= child_hit
             scores[~hit] = 0.0
+        elif (
+            _simple_phrase(query, self.searcher.schema) and type(self.searcher.weighting) is BM25F
+        ):  # SpanNear2 scores with the sum of its words' scores
+            hit = self.mask(query)
+            field = self.searcher.schema[query.fieldname]
+            for word in query.words:
+                ids, unboosted = self._scored_term(query.fieldname, field.to_bytes(word))
+                scores[ids] += unboosted
+            scores[~hit] = 0.0
         else:  # everything else: the dictionary form
             found = self.scores(query)
             if found:
@@ -330,12 +349,49 @@ class DocSets:
         return True
 
     def mask(self, query: Any) -> np.ndarray:
-        """The documents matching ``query`` as a boolean array."""
-        found = self.docs(query)
+        """The documents matching ``query`` (``docs``) as a boolean array, by array
+        operations for words, prefixes and And/Or/Not of them."""
         mask = np.zeros(self.size, dtype=bool)
-        if found:
-            mask[np.fromiter(found, dtype=np.int64, count=len(found))] = True
+        if isinstance(query, q.Term) and self._mask_term(query.fieldname, query.text, mask):
+            return mask
+        if isinstance(query, MULTI_TERMS):
+            for btext in self.expand(query):
+                if not self._mask_term(query.fieldname, btext, mask):
+                    mask[self._ids(self.term(query.fieldname, btext))] = True
+            return mask
+        if type(query) in (q.Or, q.DisjunctionMax):
+            for child in query.subqueries:
+                if not (
+                    isinstance(child, q.Term) and self._mask_term(child.fieldname, child.text, mask)
+                ):
+                    mask |= self.mask(child)
+            return mask
+        if type(query) is q.And:
+            mask[:] = True
+            for child in query.subqueries:
+                if isinstance(child, q.Not):
+                    mask &= ~self.mask(child.query)
+                else:
+                    mask &= self.mask(child)
+            return mask
+        mask[self._ids(self.docs(query))] = True
         return mask
+
+    @staticmethod
+    def _ids(found: Any) -> np.ndarray:
+        return np.fromiter(found, dtype=np.int64, count=len(found))
+
+    def _mask_term(self, fieldname: str, text: Any, mask: np.ndarray) -> bool:
+        """Set a scorable word's documents in ``mask``; False for any other term."""
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or not field.scorable:
+            return False
+        try:
+            btext = text if isinstance(text, bytes) else field.to_bytes(text)
+        except ValueError:
+            return True  # a value this field cannot hold: matches nothing
+        mask[self._scored_term(fieldname, btext)[0]] = True
+        return True
 
     def _scored_term(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """Every document containing a term and its unboosted score, cached."""
@@ -446,7 +502,7 @@ def expand_terms(
         terms = [q.Term(query.fieldname, w, boost=query.boost) for w in words]
         return q.Or(terms) if terms else q.NullQuery
     if hasattr(query, "subqueries"):
-        clone = query.copy()
+        clone = copy.copy(query)  # shallow: its subqueries are replaced
         clone.subqueries = [expand_terms(sub, reader, limit, sets) for sub in query.subqueries]
         return clone
     if isinstance(query, q.Not):

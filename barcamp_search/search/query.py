@@ -23,7 +23,7 @@ from typing import Any
 from whoosh import qparser
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import syntax
-from whoosh.query import FuzzyTerm, Prefix, Query, Wildcard
+from whoosh.query import And, FuzzyTerm, NullQuery, Or, Prefix, Query, Wildcard
 from whoosh.support.charset import accent_map
 
 from barcamp_search.errors import QueryError
@@ -143,6 +143,86 @@ def _make_parser() -> qparser.QueryParser:
 
 _PARSER = _make_parser()
 
+# The fast path: a query of plain words, "phrases" and (a OR b OR "c d") groups, which
+# is what people type and what the forgiving rewrite writes, is put together from each
+# word's own parse (cached: the Or of the word over every default field), with no run
+# of Whoosh's parser over the whole text. Anything else goes through the parser.
+_FAST_TOKEN = re.compile(r'\s*(?:(\()|(\))|("[^"]*")|([^\s()"]+))')
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_SYNTAX = re.compile(r"[:*?~^\[\]{}]")
+WORD_CACHE = 20_000
+_word_queries: dict[str, Query] = {}
+
+
+class _NotSimple(Exception):
+    """The text uses more of the query language than the fast path reads."""
+
+
+def _word_query(token: str) -> Query:
+    """The normalized query of one word or phrase of a simple query (cached)."""
+    found = _word_queries.get(token)
+    if found is None:
+        if len(_word_queries) >= WORD_CACHE:
+            _word_queries.clear()
+        found = _PARSER.parse(token)
+        _word_queries[token] = found
+    return found
+
+
+def _combine(kind: type, parts: list[Query]) -> Query:
+    """``kind(parts).normalize()`` for parts that are already normalized (no copies)."""
+    flat: list[Query] = []
+    seen: set[Query] = set()
+    for part in parts:
+        children = part.subqueries if type(part) is kind and part.boost == 1.0 else [part]
+        for child in children:
+            if child is NullQuery or child in seen:
+                continue
+            seen.add(child)
+            flat.append(child)
+    if not flat:
+        return NullQuery
+    return flat[0] if len(flat) == 1 else kind(flat)
+
+
+def _simple_query(text: str) -> Query:
+    """The query of a simple text (see above); _NotSimple for any other."""
+    items: list[Query] = []
+    group: list[Query] | None = None
+    expect_word = True  # inside a group: a word, then OR, then a word...
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        match = _FAST_TOKEN.match(text, position)
+        if match is None:
+            raise _NotSimple
+        position = match.end()
+        opening, closing, phrase, word = match.groups()
+        if opening:
+            if group is not None:
+                raise _NotSimple
+            group, expect_word = [], True
+        elif closing:
+            if group is None or expect_word:
+                raise _NotSimple
+            items.append(_combine(Or, group))
+            group = None
+        elif group is not None and not expect_word:
+            if word != "OR":
+                raise _NotSimple
+            expect_word = True
+        else:
+            token = phrase or word
+            if word is not None and (word in _OPERATORS or _SYNTAX.search(word)):
+                raise _NotSimple
+            if phrase is not None and (_SYNTAX.search(phrase) or phrase.count('"') != 2):
+                raise _NotSimple
+            (group if group is not None else items).append(_word_query(token))
+            expect_word = False
+    if group is not None:
+        raise _NotSimple
+    return _combine(And, items)
+
 
 def check_limits(text: str) -> None:
     """Reject what would cost seconds of CPU or blow the parser's recursion."""
@@ -178,6 +258,12 @@ def parse_text(text: str, reader: Any, check: bool = True) -> Query | None:
     if not text.strip():
         return None
     try:
+        simple = _simple_query(text)
+    except _NotSimple:
+        pass
+    else:
+        return None if _is_null(simple) else simple
+    try:
         query = _PARSER.parse(text)
     except RecursionError as error:  # belt and braces: check_limits should prevent it
         raise QueryError("The query is too deeply nested. Simplify it.") from error
@@ -188,8 +274,6 @@ def parse_text(text: str, reader: Any, check: bool = True) -> Query | None:
 
 
 def _is_null(query: Query) -> bool:
-    from whoosh.query import NullQuery
-
     return query is NullQuery or isinstance(query, type(NullQuery))
 
 

@@ -3,7 +3,9 @@
 Candidates come from the ``spell`` field, the archive's vocabulary as written
 (titles, text, tags, speaker names: lower-cased, not stemmed, accents kept), so
 ``atelir`` suggests ``atelier`` and never the stem ``ateli`` nor a folded
-``developpeurs``. A suggestion is offered only if it finds more posts.
+``developpeurs``: the closest word within 2 edits that begins with the same letter
+(``Vocabulary.nearest``, rapidfuzz), then the most used. A suggestion is offered only
+if it finds more posts.
 """
 
 from __future__ import annotations
@@ -16,20 +18,25 @@ from barcamp_search.errors import QueryError
 from barcamp_search.search.query import parse_text, query_words
 
 
-def suggest(searcher: Any, text: str, count: Callable[[Any], int], found: int) -> str | None:
+def suggest(
+    searcher: Any,
+    text: str,
+    count: Callable[[Any], int],
+    found: int,
+    nearest: Callable[[str], str | None],
+) -> str | None:
     """A respelled query that finds more than the ``found`` posts (``count`` counts the
-    posts of a query under the current filters), or None."""
+    posts of a query under the current filters; ``nearest`` gives a word's closest word of
+    the vocabulary), or None."""
     reader = searcher.reader()
-    corrector = reader.corrector("spell")
     suggestion = text
     for word in query_words(text):
         lower = word.lower()
         if reader.doc_frequency("spell", lower) > 0:
             continue
-        candidates = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
-        if not candidates:
+        replacement = nearest(lower)
+        if not replacement:
             continue
-        replacement = candidates[0]
         if word[:1].isupper():
             replacement = replacement[:1].upper() + replacement[1:]
         suggestion = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", replacement, suggestion, count=1)
