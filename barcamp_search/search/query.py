@@ -169,7 +169,7 @@ def _word_query(token: str) -> Query:
     return found
 
 
-def _combine(kind: type, parts: list[Query]) -> Query:
+def _combine(kind: type, parts: list[Any]) -> Query:
     """``kind(parts).normalize()`` for parts that are already normalized (no copies)."""
     flat: list[Query] = []
     seen: set[Query] = set()
