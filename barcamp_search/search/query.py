@@ -169,12 +169,14 @@ def _word_query(token: str) -> Query:
     return found
 
 
-def _combine(kind: type, parts: list[Any]) -> Query:
+def _combine(kind: Any, parts: list[Any]) -> Query:
     """``kind(parts).normalize()`` for parts that are already normalized (no copies)."""
     flat: list[Query] = []
     seen: set[Query] = set()
     for part in parts:
-        children = part.subqueries if type(part) is kind and part.boost == 1.0 else [part]
+        children: list[Any] = (
+            part.subqueries if type(part) is kind and part.boost == 1.0 else [part]
+        )
         for child in children:
             if child is NullQuery or child in seen:
                 continue
