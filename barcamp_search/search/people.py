@@ -181,16 +181,14 @@ def _group_archive(names: list[str], union: _Union) -> None:
             if len(candidates) == 1:
                 union.join(by_key[candidates.pop()], name)
     # "Vijayakumar" -> "Vijay Kumar" (one of the two has two words or more)
+    # (each key's one-letter deletions looked up: linear in the names, not quadratic)
     keys = {letters_key(n): n for n in names}
-    by_length: dict[int, list[str]] = {}
-    for key in keys:
-        by_length.setdefault(len(key), []).append(key)
     for key, name in keys.items():
-        for shorter in by_length.get(len(key) - 1, []):
-            other = keys[shorter]
+        for shorter in {key[:i] + key[i + 1 :] for i in range(len(key))}:
+            other = keys.get(shorter)
             if (
-                len(shorter) >= MIN_INSERTION_LETTERS
+                other is not None
+                and len(shorter) >= MIN_INSERTION_LETTERS
                 and (len(_words(name)) >= 2 or len(_words(other)) >= 2)
-                and _one_letter_more(key, shorter)
             ):
                 union.join(name, other)

@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -229,19 +230,16 @@ class PostTable:
         """(post, value number) of every value a post carries, the values, and the rank of
         each value in case-insensitive order."""
         if facet not in self._pairs:
+            carried = self.values(facet)
             numbers: dict[str, int] = {}
-            posts: list[int] = []
-            values: list[int] = []
-            for post, carried in enumerate(self.values(facet)):
-                for value in carried:
-                    posts.append(post)
-                    values.append(numbers.setdefault(value, len(numbers)))
+            values = [numbers.setdefault(v, len(numbers)) for v in chain.from_iterable(carried)]
+            lengths = np.fromiter(map(len, carried), dtype=np.int64, count=len(carried))
             names = list(numbers)
             order = sorted(range(len(names)), key=lambda i: (names[i].casefold(), names[i]))
             rank = np.empty(len(names), dtype=np.int64)
             rank[order] = np.arange(len(names))
             self._pairs[facet] = (
-                np.array(posts, dtype=np.int64),
+                np.repeat(np.arange(len(carried), dtype=np.int64), lengths),
                 np.array(values, dtype=np.int64),
                 names,
                 rank,
