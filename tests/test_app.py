@@ -965,7 +965,7 @@ def test_unexpected_errors_are_500_without_traceback(app, client, monkeypatch):
 
 def test_accept_language_picks_french(client):
     body = page(client, "/search?q=python", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
-    assert '<html lang="fr">' in body and "5 billets pour « python »" in body
+    assert '<html lang="fr">' in body and "5 billets pour «\u202fpython\u202f»" in body
     assert "Aller au contenu" in body and ">Mots-clés</h3>" in body
     assert (
         page(client, "/", headers={"Accept-Language": "de, en;q=0.5"}).count('<html lang="en">')
@@ -976,7 +976,7 @@ def test_accept_language_picks_french(client):
 def test_ui_parameter_switches_and_is_remembered(client):
     response = client.get("/search?q=python&ui=fr")
     body = response.get_data(as_text=True)
-    assert "5 billets pour « python »" in body
+    assert "5 billets pour «\u202fpython\u202f»" in body
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("ui=fr;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     # the switch keeps the search: the state lives in the URL

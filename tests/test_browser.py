@@ -221,11 +221,11 @@ def test_french_interface_and_dark_mode(server, browser):
     page = context.new_page()
     page.goto(server.url + "search?q=micro-python")
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.locator("h1.summary").inner_text() == "3 billets pour « micro-python »"
+    assert page.locator("h1.summary").inner_text() == "3 billets pour «\u202fmicro-python\u202f»"
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(21, 23, 27)"
     shot(page, "search-dark-fr")
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("banner").get_by_role("link", name="English").click()
     assert page.locator("h1.summary").inner_text() == "3 posts for “micro-python”"
     context.close()
 

@@ -39,7 +39,8 @@ def main_of(body: str) -> str:
 
 
 def text_of(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    text = html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()  # (no-break spaces kept)
 
 
 # --- result titles -----------------------------------------------------------------------
@@ -230,3 +231,63 @@ def test_a_post_opened_from_elsewhere_leads_back_to_the_search_page(client):
     body = page(client, "/speakers/K%C3%A9vin%20Morel?page=1")
     links = re.findall(r'class="result-link" href="([^"]*)"', body)
     assert links and not [link for link in links if "?" in link]  # no speaker-page state
+
+
+# --- the interface language --------------------------------------------------------------
+
+
+def header_of(body: str) -> str:
+    return body.split('<header class="site-header">', 1)[1].split("</header>", 1)[0]
+
+
+def test_the_language_switch_is_in_the_header_and_one_click_reverses_it(app_client):
+    client = app_client
+    body = page(client, "/search?q=python&tag=asyncio")
+    switch = re.search(r'<p class="ui-switch">(.*?)</p>', header_of(body), re.S).group(1)
+    assert text_of(switch) == "Interface language: Français"
+    href = re.search(r'href="([^"]*)" lang="fr" hreflang="fr"', switch).group(1)
+    assert html.unescape(href) == "/search?q=python&tag=asyncio&ui=fr"
+    response = client.get(html.unescape(href))
+    assert response.headers["Set-Cookie"].startswith("ui=fr;")
+    body = response.get_data(as_text=True)
+    switch = re.search(r'<p class="ui-switch">(.*?)</p>', header_of(body), re.S).group(1)
+    assert text_of(switch) == "Langue de l'interface\u202f: English"
+    back = html.unescape(re.search(r'href="([^"]*)" lang="en" hreflang="en"', switch).group(1))
+    assert back == "/search?q=python&tag=asyncio&ui=en"
+    page(client, "/tags")  # the cookie keeps French...
+    assert "<h1>Mots-clés</h1>" in page(client, "/tags")
+    response = client.get(back)  # ...until one click on English
+    assert response.headers["Set-Cookie"].startswith("ui=en;")
+    assert "<h1>Tags</h1>" in page(client, "/tags")
+
+
+@pytest.fixture
+def app_client(client):
+    """The module's app with a cookie jar of its own."""
+    return client.application.test_client()
+
+
+def test_french_strings_use_narrow_no_break_spaces():
+    from barcamp_search.web.i18n import STRINGS, translate
+
+    for key, (_english, french) in STRINGS.items():
+        names = re.findall(r"{(\w+)}", french)
+        text = translate("fr", key, **dict.fromkeys(names, "x"))
+        assert not re.search(r"[ \u00a0](?=[?!:;»])|«[ \u00a0]", text), (key, text)
+    assert translate("fr", "colon", label="Langue") == "Langue\u202f:"
+    assert translate("en", "colon", label="Language") == "Language:"
+    assert translate("fr", "empty_try") == "À essayer\u202f:"
+    assert translate("fr", "search_placeholder").endswith("speaker:…")  # query syntax kept
+
+
+def test_french_pages_space_their_punctuation(client):
+    body = page(client, "/search?q=atleier&typos=0&ui=fr")  # "did you mean"
+    assert "</a>\u202f?</p>" in body
+    assert "Vouliez-vous dire" in body
+    body = page(client, "/search?q=python&tag=asyncio&ui=fr")
+    assert "billets pour «\u202fpython\u202f»" in body
+    assert '<span class="chip-name">mot-clé\u202f:</span>' in body
+    assert "Touches\u202f: / recherche" in body
+    for url in ("/search?q=python&tag=asyncio&ui=fr", "/timeline?ui=fr", "/tags?ui=fr"):
+        shown = text_of(re.sub(r"<main.*</main>", "", page(client, url), flags=re.S))
+        assert not re.search(r"[ \u00a0][?!:;»]|«[ \u00a0]", shown), (url, shown)

@@ -9,6 +9,7 @@ and ``{name}`` placeholders are filled with ``str.format`` before escaping.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 LANGUAGES = ("en", "fr")
@@ -18,7 +19,7 @@ COOKIE = "ui"
 # key: (English, French)
 STRINGS: dict[str, tuple[str, str]] = {
     "skip": ("Skip to content", "Aller au contenu"),
-    "colon": ("{label}:", "{label}\u00a0:"),  # French puts a space before a colon
+    "colon": ("{label}:", "{label} :"),  # French puts a space before a colon
     "site_description": (
         "Search the meetup and barcamp archives of Python user groups",
         "Chercher dans les archives des meetups et barcamps Python",
@@ -53,6 +54,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "showing_results_for": ("Showing results for", "Résultats pour"),
     "search_instead_for": ("search instead for", "rechercher plutôt"),
     "did_you_mean": ("Did you mean", "Vouliez-vous dire"),
+    "question_mark": ("?", " ?"),
+    "ui_switch_label": ("Interface language", "Langue de l'interface"),
     "active_filters": ("Active filters", "Filtres actifs"),
     "remove_filter": ("Remove filter {facet}: {value}", "Retirer le filtre {facet} : {value}"),
     "clear_filters": ("Clear all filters", "Retirer tous les filtres"),
@@ -219,9 +222,23 @@ MONTHS = {
 }
 
 
+# French typography: a narrow no-break space (U+202F) before ? ! : ; and », after «,
+# where the French strings put a space (never inside a value filled in, nor where no space
+# is written: "speaker:" is query syntax).
+FRENCH_SPACES = re.compile(r"[ \u00a0\u202f](?=[?!:;»])|(?<=«)[ \u00a0\u202f]")
+NARROW_NBSP = "\u202f"
+
+
+def french_typography(text: str) -> str:
+    """The spaces of French punctuation made narrow and unbreakable."""
+    return FRENCH_SPACES.sub(NARROW_NBSP, text)
+
+
 def translate(lang: str, key: str, **values: Any) -> str:
     """The string ``key`` in ``lang``, its ``{placeholders}`` filled in."""
     text = STRINGS[key][LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+    if lang == "fr":
+        text = french_typography(text)
     return text.format(**values) if values else text
 
 
