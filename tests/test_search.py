@@ -307,27 +307,67 @@ def test_hostile_queries_raise_query_error(engine, text):
 @pytest.mark.parametrize(
     "text",
     [
-        '"unbalanced quote',
-        "python)",
-        "((python",
         "[a TO z]",
         "{a TO z}",
-        "title:",
         ":",
-        "NOT",
-        "AND OR",
         "^2",
         'tag:""',
+        "title: pyramid",
         "python~9",
         "\x00",
         "’",
         "-python",
         "+python",
+        "a AND NOT b",
     ],
 )
 def test_odd_queries_answer(engine, text):
     results = engine.search(SearchQuery(text=text))
     assert results.total >= 0
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "where"),
+    [
+        ("(((", "never closed", 3),
+        ("((python", "never closed", 2),
+        ("python)", "no opening one", 7),
+        ('"unbalanced quote', "quote opened here is never closed", 1),
+        ("python () flask", "hold nothing", 8),
+        ("title:", "“title:” has no word after it", 1),
+        ("NOT", "“NOT” has nothing after it", 1),
+        ("AND OR", "“AND” has nothing before it", 1),
+        ("python OR", "“OR” has nothing after it", 8),
+    ],
+)
+def test_syntax_errors_say_what_and_where(engine, text, what, where):
+    with pytest.raises(QueryError) as error:
+        engine.search(SearchQuery(text=text))
+    message = str(error.value)
+    assert what in message and f"character {where} of" in message, message
+    assert message.startswith("The query cannot be read")
+
+
+@pytest.mark.parametrize(
+    ("text", "like"),
+    [
+        ("(pyramid", "pyramid"),
+        ('"pyramid', "pyramid"),
+        ("pyramid OR", "pyramid"),
+        ("pyramid)", "pyramid"),
+    ],
+)
+def test_as_you_type_a_half_typed_syntax_is_read_as_meant(engine, text, like):
+    # while typing, an unclosed parenthesis or quote is no error: it is closed
+    typed = engine.search(SearchQuery(text=text, instant=True))
+    meant = engine.search(SearchQuery(text=like, instant=True))
+    assert typed.total == meant.total
+    assert [h.source for h in typed.hits] == [h.source for h in meant.hits]
+
+
+def test_as_you_type_a_field_with_no_word_yet_finds_nothing_rather_than_everything(engine):
+    assert engine.search(SearchQuery(text="title:", instant=True)).total == 0
+    assert engine.search(SearchQuery(text="", instant=True)).total == 12
 
 
 @settings(max_examples=200, deadline=None)

@@ -35,7 +35,7 @@ from barcamp_search.indexer.analysis import fold
 from barcamp_search.search.facets import FacetCount, count_facets
 from barcamp_search.search.forgiving import Vocabulary, rewrite
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
-from barcamp_search.search.query import check_limits, parse_text
+from barcamp_search.search.query import check_limits, check_syntax, parse_text, repair_syntax
 from barcamp_search.search.snippets import mark, snippet_for
 from barcamp_search.search.suggest import suggest
 from barcamp_search.search.synonyms import Synonyms, load_synonyms
@@ -369,8 +369,13 @@ class SearchIndex:
         tables, sets = state.tables, state.sets
         reader = state.searcher.reader()
         check_limits(query.text)
+        text = query.text
+        if query.instant:  # still being typed: "(pyth" is read as "(pyth)"
+            text = repair_syntax(text)
+        else:
+            check_syntax(text)
         forgiven = rewrite(
-            query.text,
+            text,
             state.words,
             lambda word: reader.doc_frequency("spell", word) > 0,
             self.synonyms if query.synonyms else None,

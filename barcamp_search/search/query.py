@@ -251,6 +251,89 @@ def check_limits(text: str) -> None:
         )
 
 
+_SYNTAX_TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
+_BINARY = frozenset({"AND", "OR", "ANDNOT", "ANDMAYBE"})
+FIELD_NAMES = frozenset(
+    {"title", "tag", "author", "speaker", "category", "archive", "lang", "year", "site", "text"}
+)
+
+
+def syntax_problem(text: str) -> tuple[str, int] | None:
+    """What makes ``text`` no query at all, and where (0-based), or None: an unclosed
+    quote or parenthesis, a closing parenthesis or empty parentheses with no use, an
+    operator with nothing on one side, a field with no word after it."""
+    tokens = [(m.group(), m.start()) for m in _SYNTAX_TOKEN.finditer(text)]
+    opened: list[int] = []
+    for i, (token, at) in enumerate(tokens):
+        before = tokens[i - 1][0] if i else None
+        after = tokens[i + 1][0] if i + 1 < len(tokens) else None
+        if token.startswith('"') and (len(token) == 1 or not token.endswith('"')):
+            return "the quote opened here is never closed", at
+        if token == "(":
+            if after == ")":
+                return "these parentheses hold nothing", at
+            opened.append(at)
+        elif token == ")":
+            if not opened:
+                return "this closing parenthesis has no opening one", at
+            opened.pop()
+        elif token in _BINARY:
+            if before is None or before == "(" or before in _BINARY or before == "NOT":
+                return f"“{token}” has nothing before it", at
+            if after is None or after == ")" or after in _BINARY:
+                return f"“{token}” has nothing after it", at
+        elif token == "NOT":
+            if after is None or after == ")" or after in _BINARY:
+                return "“NOT” has nothing after it", at
+        elif (
+            token.endswith(":")
+            and token[:-1].lower() in FIELD_NAMES
+            and (after is None or after == ")" or after in _BINARY)
+        ):
+            return f"“{token}” has no word after it", at
+    if opened:
+        return "the parenthesis opened here is never closed", opened[-1]
+    return None
+
+
+def check_syntax(text: str) -> None:
+    """QueryError saying what is wrong with ``text`` and where, if anything is."""
+    problem = syntax_problem(text)
+    if problem is not None:
+        message, at = problem
+        shown = text if len(text) <= 60 else text[max(0, at - 30) : at + 30]
+        raise QueryError(
+            f"The query cannot be read: {message} (character {at + 1} of “{shown}”). "
+            "Correct it, or put words in quotes to search for them as written."
+        )
+
+
+def repair_syntax(text: str) -> str:
+    """``text`` made readable while it is being typed: quotes and parentheses closed,
+    dangling operators, empty parentheses and stray closing parentheses dropped."""
+    for _ in range(20):
+        problem = syntax_problem(text)
+        if problem is None:
+            return text
+        message, at = problem
+        if "quote" in message:
+            text += '"'
+        elif "never closed" in message:
+            text += ")"
+        elif "hold nothing" in message:
+            text = text[:at] + text[at:].replace("(", " ", 1).replace(")", " ", 1)
+        elif "closing parenthesis" in message:
+            text = text[:at] + " " + text[at + 1 :]
+        else:  # an operator or a field with nothing to apply to: dropped
+            end = _SYNTAX_TOKEN.match(text, at)
+            text = (
+                text[:at]
+                + " " * ((end.end() if end else at + 1) - at)
+                + text[(end.end() if end else at + 1) :]
+            )
+    return text
+
+
 def parse_text(text: str, reader: Any, check: bool = True) -> Query | None:
     """The Whoosh query for the search box's text; None when it has no searchable word.
     ``check=False``: the limits were checked on the text as typed (a forgiving rewrite of
