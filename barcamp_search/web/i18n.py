@@ -47,6 +47,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "results_for": ("{count} for “{query}”", "{count} pour « {query} »"),
     "results_all": ("{count}, newest first", "{count}, du plus récent au plus ancien"),
+    "home_intro": (
+        "Search {posts} from {archives} of Python user groups ({years}): meetup reports, "
+        "announcements and talk write-ups, by {speakers}.",
+        "Cherchez dans {posts} de {archives} de groupes d'utilisateurs Python ({years}) : "
+        "comptes-rendus de meetups, annonces et résumés d'interventions, par {speakers}.",
+    ),
+    "home_years": ("{first}–{last}", "{first}–{last}"),
+    "home_browse": ("Browse", "Parcourir"),
+    "archive_one": ("{n} archive", "{n} archive"),
+    "archive_other": ("{n} archives", "{n} archives"),
+    "speaker_one": ("{n} speaker", "{n} intervenant"),
+    "speaker_other": ("{n} speakers", "{n} intervenants"),
+    "author_one": ("{n} author", "{n} auteur"),
+    "author_other": ("{n} authors", "{n} auteurs"),
+    "tag_one": ("{n} tag", "{n} mot-clé"),
+    "tag_other": ("{n} tags", "{n} mots-clés"),
     "post_one": ("{n} post", "{n} billet"),
     "post_other": ("{n} posts", "{n} billets"),
     "took": ("{ms} ms", "{ms} ms"),

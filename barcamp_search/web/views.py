@@ -168,8 +168,10 @@ def search_page() -> Any:
     }
     chip_params = (*filter_params(), *CHIP_PARAMS)
     chips = [(k, v) for k, v in state_pairs() if k in chip_params]
+    is_home = request.endpoint == "index" and not [k for k, _ in state_pairs() if k != "ui"]
     return render_template(
         "search_fragment.html" if fragment else "search.html",
+        home=home_summary() if is_home else None,
         results=results,
         facets=facets,
         chips=chips,
@@ -177,6 +179,19 @@ def search_page() -> Any:
         window=page_window(results.query.page, pages),
         words=highlight_words(results.query.text),
     )
+
+
+def home_summary() -> dict[str, Any]:
+    """What the index holds, for the home page's sentence: posts, archives, years, speakers."""
+    everything = current_index().search(SearchQuery(per_page=1, facet_limit=100_000))
+    years = sorted(int(c.value) for c in everything.facets.get("year", ()) if c.value.isdigit())
+    return {
+        "posts": everything.total,
+        "archives": len(everything.facets.get("archive", ())),
+        "speakers": len(everything.facets.get("speaker", ())),
+        "first_year": years[0] if years else None,
+        "last_year": years[-1] if years else None,
+    }
 
 
 def post_page(archive: str, slug: str) -> Any:
