@@ -22,6 +22,9 @@ class ArchiveOptions:
     authors_are_speakers: bool | tuple[str, ...] = False  # True, or globs of sources
     include: tuple[str, ...] = ()  # globs of sources to read (default: all)
     exclude: tuple[str, ...] = ()  # globs of sources to leave out
+    # "mkdocs", "nikola", "jekyll", "hugo", "pelican", "sphinx"; None = guessed from the
+    # folder (read.generators.detect_generator) and per file
+    generator: str | None = None
 
 
 @dataclass(frozen=True)

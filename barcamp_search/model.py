@@ -94,6 +94,18 @@ class Section:
     parent: str | None
     text: str
     speakers: tuple[str, ...] = ()
+    lang: str = ""  # ISO 639-1 of this section when it is not the post's language
+
+
+@dataclass(frozen=True)
+class LangSpan:
+    """Where a part of a post that mixes languages is in one language: characters
+    ``start:end`` of the post's ``text`` (``section`` None) or of that section's text."""
+
+    section: str | None  # anchor of the section; None = the post's text before its sections
+    start: int
+    end: int
+    lang: str  # ISO 639-1
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,7 @@ class Post:
     people: tuple[Person, ...]
     speakers: tuple[str, ...]
     translations: tuple[str, ...] = ()  # sources of the same post in other languages
+    lang_spans: tuple[LangSpan, ...] = ()  # only for posts whose parts mix languages
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -148,6 +161,7 @@ class Post:
                     "parent": s.parent,
                     "text": s.text,
                     "speakers": list(s.speakers),
+                    "lang": s.lang or self.lang,
                 }
                 for s in self.sections
             ],
@@ -155,6 +169,10 @@ class Post:
             "people": [{"name": p.name, "role": p.role, "section": p.section} for p in self.people],
             "speakers": list(self.speakers),
             "translations": list(self.translations),
+            "lang_spans": [
+                {"section": x.section, "start": x.start, "end": x.end, "lang": x.lang}
+                for x in self.lang_spans
+            ],
             "warnings": list(self.warnings),
         }
 

@@ -25,6 +25,12 @@ from barcamp_search.errors import ArchiveMissing, ExtractError
 from barcamp_search.model import Post
 from barcamp_search.read.assemble import build_post
 from barcamp_search.read.decode import decode_source
+from barcamp_search.read.generators import (
+    detect_generator,
+    finish_post,
+    listing_pages,
+    translation_key,
+)
 from barcamp_search.read.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, Job, WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -62,8 +68,9 @@ def find_sources(root: Path, options: ArchiveOptions | None = None) -> list[Sour
     followed only when their target is a regular file inside ``root`` (a
     folder link is never followed, so a loop cannot make the walk endless);
     FIFOs, sockets and devices are never opened. Hugo's ``_index.md`` list
-    pages are not posts and are left out. ``include``/``exclude`` globs of the
-    options match the relative path.
+    pages are not posts and are left out, and so are MkDocs' listing pages
+    (``generators.listing_pages``) in an MkDocs archive. ``include``/``exclude``
+    globs of the options match the relative path.
     """
     root = Path(root)
     if not root.exists():
@@ -95,6 +102,10 @@ def find_sources(root: Path, options: ArchiveOptions | None = None) -> list[Sour
                 continue
             found.append(Source(entry.path, relative, info.st_size, info.st_mtime_ns))
     found.sort(key=lambda s: s.source)
+    generator = (options.generator if options else None) or detect_generator(root)
+    if generator == "mkdocs":
+        listing = listing_pages(s.source for s in found)
+        found = [s for s in found if s.source not in listing]
     return found
 
 
@@ -141,7 +152,7 @@ def read_post(
         raise ExtractError(source, "too deeply nested to parse (recursion limit)") from error
     except ValueError as error:
         raise ExtractError(source, str(error)) from error
-    return build_post(document, source, fmt, options, warnings)
+    return finish_post(document, build_post(document, source, fmt, options, warnings), options)
 
 
 def _human_size(nbytes: int) -> str:
@@ -205,6 +216,9 @@ def import_readers() -> None:
 
     import barcamp_search.read.formats.markdown  # noqa: F401
     import barcamp_search.read.formats.rst  # noqa: F401
+    from barcamp_search.read.language import warm_up
+
+    warm_up()
 
 
 def parse_pool(
@@ -232,6 +246,10 @@ def extract_archive(
     another language) are linked and duplicate slugs of one language warned about.
     ``pool`` (from ``parse_pool``) is used instead of a pool of its own when given.
     """
+    if options.generator is None:
+        generator = detect_generator(root)
+        if generator:
+            options = replace(options, generator=generator)
     if sources is None:
         sources = find_sources(root, options)
     jobs = [Job(str(s.path), s.source, (options, max_bytes)) for s in sources]
@@ -243,6 +261,7 @@ def extract_archive(
     ):
         for job, outcome in running.run(jobs):
             results[job.source] = outcome
+    _fill_languages(results)
     links = link_translations([r for r in results.values() if isinstance(r, _Packed)], options)
     for source in sorted(results):
         result = results.pop(source)  # each post unpacked only when it is its turn
@@ -262,18 +281,47 @@ def extract_archive(
             yield result
 
 
+def _fill_languages(results: dict[str, _Packed | ExtractError]) -> None:
+    """Posts with too few words to tell their language (an index page, a photo post)
+    and no language in their metadata take the language most of their archive's posts
+    are in (English for an archive that has none)."""
+    counts: dict[str, int] = {}
+    for result in results.values():
+        if isinstance(result, _Packed) and result.lang:
+            counts[result.lang] = counts.get(result.lang, 0) + 1
+    fallback = max(sorted(counts), key=lambda k: counts[k]) if counts else "en"
+    for source, result in results.items():
+        if isinstance(result, _Packed) and not result.lang:
+            post = replace(result.unpack(), lang=fallback)
+            results[source] = _Packed.pack(post)
+
+
 _LANG_URL = "{slug}-{lang}.html"
 
 
 def link_translations(
     posts: list[_Packed], options: ArchiveOptions
 ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]]:
-    """Join posts sharing a slug: other languages become translations, same language is
-    a duplicate (both kept, warned about). Per source: (translations, warnings to add,
+    """Join posts sharing a slug, or a file name but for a language suffix (``x.md`` and
+    ``x.en.md``): other languages become translations, same language is a duplicate
+    (both kept, warned about). Per source: (translations, warnings to add,
     the URL of a translated page when it changes)."""
-    by_slug: dict[str, list[_Packed]] = {}
+    # Suffix translations (x.md / x.en.md, x.rst / x.es.rst) belong together whatever
+    # their slugs; other posts are joined by slug, as Pelican does.
+    sources = {post.source for post in posts}
+    translated = {translation_key(post.source) for post in posts} & sources
+
+    def group_of(post: _Packed) -> tuple[str, str]:
+        key = translation_key(post.source)
+        if key in translated:
+            return ("file", key or "")
+        if post.source in translated:
+            return ("file", post.source)
+        return ("slug", post.slug)
+
+    by_slug: dict[tuple[str, str], list[_Packed]] = {}
     for post in posts:
-        by_slug.setdefault(post.slug, []).append(post)
+        by_slug.setdefault(group_of(post), []).append(post)
     links: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {}
     default_lang = options.lang or "en"  # Pelican's DEFAULT_LANG
     for group in by_slug.values():

@@ -82,10 +82,39 @@ def _make_settings() -> Values:
 
 
 class _PromoteTitleOnly(frontmatter.DocTitle):
-    """Pelican's document-title promotion, without turning a lone subsection into a subtitle."""
+    """Pelican's document-title promotion, without turning a lone subsection into a subtitle.
+
+    A Nikola post (``.. title:`` comment metadata) has its title in the metadata: its
+    headings all stay sections, as Nikola shows them."""
+
+    def promote_title(self, node: nodes.Element) -> bool:
+        if isinstance(node, nodes.document) and "title" in nikola_fields(node):
+            return False
+        return bool(super().promote_title(node))
 
     def promote_subtitle(self, node: nodes.Element) -> bool:
         return False
+
+
+# One line of Nikola's comment metadata: ".. title: Reunión del Grupo", ".. link:".
+_NIKOLA_FIELD = re.compile(r"([A-Za-z_][\w-]*):(?:[ \t]+([^\n]*))?")
+
+
+def nikola_fields(document: nodes.document) -> dict[str, str]:
+    """Nikola's comment metadata: the ``.. key: value`` comments that open the document,
+    keys lower-cased, empty values left out. Empty unless a ``title`` or ``slug`` is among
+    them (a comment that merely looks like ``key: value`` is no metadata)."""
+    fields: dict[str, str] = {}
+    for child in document.children:
+        if not isinstance(child, nodes.comment):
+            break
+        match = _NIKOLA_FIELD.fullmatch(child.astext().strip())
+        if match is None:
+            break
+        value = (match.group(2) or "").strip()
+        if value:
+            fields.setdefault(match.group(1).lower(), value)
+    return fields if {"title", "slug"} & fields.keys() else {}
 
 
 class _SubstitutionBudget(Transform):
@@ -292,6 +321,8 @@ class _Collector:
         title = _clean(self.inline(title_node, None)) if title_node is not None else None
         docinfo = next((c for c in document.children if isinstance(c, nodes.docinfo)), None)
         fields = _fields(docinfo, self) if docinfo is not None else {}
+        for key, value in nikola_fields(document).items():
+            fields.setdefault(key, value)
         if isinstance(fields.get("title"), str) and fields["title"].strip():
             title = fields["title"].strip()
         self.walk(document, self.parts[0], "paragraph")
