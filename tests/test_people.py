@@ -168,7 +168,8 @@ def test_honorifics_are_removed() -> None:
         "Speaker: @nuoyas",
         "Speaker: TBD",
         "Speaker: Vengatesh introduced Vagrant, a tool for creating and",
-        "Speaker: Gaurav kamathe",  # lowercase word: missed on purpose (precision first)
+        "Speaker: Ravi from",  # a lowercase word after a first name: only a surname counts
+        "Speaker: Ravi python",
         "Intervenant : le meilleur d'entre nous, sans doute",
         "Intervenant : with no space before the colon; Intervenante, Intervenants : A, B et C",
         "Intervenants : merci à tous, Alice Martin et Bob",
@@ -267,10 +268,156 @@ def people_of_blocks(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
         ('"SQLAlchemy and You" by Ryan Kuhl', ["Ryan Kuhl"]),
         ("The talk was presented by Guido van Rossum at PyCon.", ["Guido van Rossum"]),
         ("KS Sreeram gave a talk on writing parsers.", ["KS Sreeram"]),
+        # issue 13: the company and handle between the name and the verb are no name
+        ("• Léon Marchal (@lmarchal) de\n  Acmeware nous présentera Celery", ["Léon Marchal"]),
+        ('Our main presenter will be Irène Vasseur on "Sonic, un studio".', ["Irène Vasseur"]),
+        ("Lucie a improvisé un micro-talk sur les regex.", ["Lucie"]),
+        ("Ensuite Paul Ferrand nous a parlé de Cython.", []),  # not at a clause start
+        ("Ensuite, Paul Ferrand nous a parlé de Cython.", ["Paul Ferrand"]),
+        ("There will also be a lightning talk from\nOmar Haddad.", ["Omar Haddad"]),
+        ("Nadia presented the various features of tox.", ["Nadia"]),
+        ("Rahul did a quick lightning talk on asciinema.", ["Rahul"]),
+        ("* Une présentation longue de **Élise Pagé** sur le recadrage", ["Élise Pagé"]),
     ],
 )
 def test_prose_forms(text: str, expected: list[str]) -> None:
     assert names_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Meeting minutes contributed by **Anil Rao K**."], [("Anil Rao K", "reporter")]),
+        (["Meeting Minutes by: Anil Rao"], [("Anil Rao", "reporter")]),
+        (["Compiled by: Anil Rao, Mei Lin"], [("Anil Rao", "reporter"), ("Mei Lin", "reporter")]),
+        (["Le compte-rendu par Zoé suit."], [("Zoé", "reporter")]),
+        (["lire un compte rendu rédigé par Acmeware"], []),  # one word: a company as often
+        (["Leading the meetup: Hana Sato"], [("Hana Sato", "host")]),
+        (["La soirée, organisée par Pablo, a permis"], [("Pablo", "host")]),
+        (["The evening will be animated by Davide Russo of the AUF"], [("Davide Russo", "host")]),
+        (
+            ["Thank you Ana, Rui & Leo for hosting the May meetup and Ivo for delivering talks."],
+            [("Ana", "host"), ("Rui", "host"), ("Leo", "host"), ("Ivo", "speaker")],
+        ),
+        (
+            ["Thank you Ana Lima and Rui Costa for Organizing\nthe June meetup"],
+            [("Ana Lima", "host"), ("Rui Costa", "host")],
+        ),
+        (["Thanks to Acmeware for providing the venue"], []),
+        (["Thank you Ana Lima for tirelessly designing the logo"], []),
+        (
+            ["Présent pour le moment :", "Stéphane (stef) à 19h", "Gawel"],
+            [("Stéphane", "participant"), ("Gawel", "participant")],
+        ),
+        (
+            ["Présents : Ana, Rui et Leo"],
+            [("Ana", "participant"), ("Rui", "participant"), ("Leo", "participant")],
+        ),
+        (
+            ["Merci à nos 3 sprinteurs : Ana, Rui Costa et Leo !"],
+            [("Ana", "participant"), ("Rui Costa", "participant"), ("Leo", "participant")],
+        ),
+        (["Speaker: Ravi kamal"], [("Ravi kamal", "speaker")]),
+        (["Speaker: Lt Col RK Menon"], [("RK Menon", "speaker")]),
+        (["Capt. Nemo a présenté Nautilus."], [("Nemo", "speaker")]),
+    ],
+)
+def test_reporters_hosts_participants_and_ranks(
+    texts: list[str], expected: list[tuple[str, str]]
+) -> None:
+    blocks = [para(texts[0])] + [para(t, "item") for t in texts[1:]]
+    persons, _ = find_people(doc(*blocks))
+    assert [(p.name, p.role) for p in persons] == expected
+
+
+def test_a_people_list_under_a_compiled_by_heading() -> None:
+    d = doc(
+        sections=(
+            section("news", "News", para("Ana Lima wrote a post", "item")),
+            section(
+                "compiled", "Compiled by PyGroup", para("Ana Lima", "item"), para("Rui C", "item")
+            ),
+        )
+    )
+    persons, _ = find_people(d)
+    assert [(p.name, p.role) for p in persons] == [("Ana Lima", "reporter"), ("Rui C", "reporter")]
+
+
+def test_talk_list_items_of_issue_13() -> None:
+    label = para("Flash presenters are going to be, in the room of the building on the left:")
+    items = [
+        'Irène Vasseur "Quick REST with Flask"',
+        "Hugo Marchal, the business value of tests",
+        "Léon Dubois Sonic: a Python audio scripting environment",  # Sonic is the talk
+    ]
+    assert names_of(label.text, *items, kind="item") == []  # items need their label
+    persons, _ = find_people(doc(label, *(para(t, "item") for t in items)))
+    assert [p.name for p in persons] == ["Irène Vasseur", "Hugo Marchal", "Léon Dubois"]
+
+
+def test_title_dash_name_items_are_read_the_way_the_list_writes_them() -> None:
+    items = ["Les idiomes - Ana Lima", "Module Quantities - Rui Costa", "Fabric - Leo Alves"]
+    d = Document("Nos présentations", {}, "", tuple(para(t, "item") for t in items), (), ())
+    persons, _ = find_people(d)
+    assert [p.name for p in persons] == ["Ana Lima", "Rui Costa", "Leo Alves"]
+
+
+def test_a_name_paragraph_followed_by_a_bio_is_a_speaker() -> None:
+    d = doc(
+        para("** Vlad **"), para("Vlad Petrov is the founder of Acme. Vlad is an AI evangelist.")
+    )
+    persons, _ = find_people(d)
+    assert [(p.name, p.role) for p in persons] == [("Vlad Petrov", "speaker")]
+    assert find_people(doc(para("** Vlad **"), para("Acme is a company.")))[0] == ()
+
+
+def test_speaker_bio_heading_names_the_parents_speaker() -> None:
+    d = doc(
+        sections=(
+            section("talk", "Reducing training time"),
+            section("bio", "Speaker Bio", para("Mia Chen works at Acme."), parent="talk", level=2),
+        )
+    )
+    persons, _ = find_people(d)
+    assert persons == (Person("Mia Chen", "speaker", "talk"),)
+
+
+def test_a_person_once_per_post_in_the_fullest_form() -> None:
+    d = doc(
+        para("Speaker: Jair"),
+        para("Jair Vercosa a présenté Django."),
+        para("Speaker: Dinesh Joshi"),
+        para("Speaker bio: Dinesh A. Joshi has been an engineer."),
+        para("Participants : Ana, Ana Lima, Ana Costa"),  # two Anas: left as written
+    )
+    persons, _ = find_people(d)
+    assert [(p.name, p.role) for p in persons] == [
+        ("Jair Vercosa", "speaker"),
+        ("Dinesh A. Joshi", "speaker"),
+        ("Ana", "participant"),
+        ("Ana Lima", "participant"),
+        ("Ana Costa", "participant"),
+    ]
+
+
+def test_sibling_talks_do_not_inherit_their_headings_speakers() -> None:
+    d = doc(
+        sections=(
+            section("talks", "Three talks", para("Speakers: Ana Lima, Rui Costa and Leo Alves")),
+            section("t1", "Automate AWS - Ana Lima", parent="talks", level=2),
+            section("t2", "Regular expressions - Rui Costa", parent="talks", level=2),
+            section("t3", "uWSGI", parent="talks", level=2),
+            section("t1a", "Abstract", parent="t1", level=3),
+        )
+    )
+    persons, _ = find_people(d)
+    assert section_speakers(d, persons) == {
+        "talks": ("Ana Lima", "Rui Costa", "Leo Alves"),
+        "t1": ("Ana Lima",),
+        "t2": ("Rui Costa",),
+        "t3": (),
+        "t1a": ("Ana Lima",),
+    }
 
 
 def test_animé_par_in_prose_is_a_host() -> None:
@@ -287,7 +434,7 @@ def test_animé_par_in_prose_is_a_host() -> None:
         "Python a présenté de nouvelles fonctionnalités.",
         "Django nous montrera la voie.",
         "Ce soir Alice a présenté Flask.",  # the name does not start a clause
-        "Dejan Filipovic (@nuoyas) de\n  Gandi nous présentera Celery",  # Gandi: a company
+        "Le CTO de\n  Gandi nous présentera Celery",
         "Le routeur permet par exemple de résoudre des URL (par exemple ici).",
         "Pelican a été écrit initialement par Alexis Métaireau.",
         "The sprint was hosted by Google, who also supported us.",
@@ -531,8 +678,8 @@ def test_section_speakers_inherit_from_ancestors_only() -> None:
     persons, _ = find_people(d)
     assert section_speakers(d, persons) == {
         "a": ("Alice Martin",),
-        "a1": ("Alice Martin", "Bob Stone"),
-        "a1x": ("Alice Martin", "Bob Stone"),
+        "a1": ("Bob Stone",),  # its own speaker, not its parent's too (issue 13)
+        "a1x": ("Bob Stone",),
         "b": (),
     }
 
@@ -693,7 +840,7 @@ def test_real_barcamp_report_roles_and_sections(corpora: Path) -> None:
     persons, _ = find_people(d)
     got = [(p.name, p.role, titles.get(p.section) if p.section else None) for p in persons]
     assert got[:5] == [
-        ("Georges", "host", None),
+        ("Georges G.", "host", None),  # "Georges" and "Georges G." are one person here
         ("Florent", "participant", "Outils Python pour les adminsys/devops"),
         ("Antoine", "participant", "Outils Python pour les adminsys/devops"),
         ("Pablo", "participant", "Outils Python pour les adminsys/devops"),
@@ -883,3 +1030,8 @@ def test_url_from_the_posts_own_front_matter(
 
 def test_a_removed_email_leaves_a_placeholder_not_a_hole() -> None:
     assert _assembled({}).text == "Write to [e-mail] for details."
+
+
+def test_one_letter_more_counts_any_spelling_in_two_words() -> None:
+    groups = _groups("Ravishankara", "Ravishankar", "Ravi Shankar")
+    assert groups.name_of("Ravishankara") == "Ravi Shankar"

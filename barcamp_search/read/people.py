@@ -69,9 +69,17 @@ _LABELS: tuple[tuple[str, str], ...] = (
         "speaker",
     ),
     (rf"speaker{_PLURAL}|presenter{_PLURAL}|special\s+guest{_PLURAL}", "speaker"),
-    (rf"participant(?:\(e\)|e)?{_PLURAL}", "participant"),
+    (
+        rf"participant(?:\(e\)|e)?{_PLURAL}|présent(?:\(e\)|e)?{_PLURAL}(?:\s+pour\s+le\s+moment)?"
+        rf"|(?:nos|les)\s+(?:\d+\s+)?sprint(?:eur|euse|er){_PLURAL}",
+        "participant",
+    ),
     (rf"rapport(?:eur|euse){_PLURAL}|reporter{_PLURAL}", "reporter"),
-    (rf"animat(?:eur|rice){_PLURAL}", "host"),
+    (
+        r"(?:meeting\s+)?minutes\s+by|(?:contributed|compiled)\s+by|compte[- ]rendu\s+par",
+        "reporter",
+    ),
+    (rf"animat(?:eur|rice){_PLURAL}|(?:leading|hosting)\s+the\s+meetup", "host"),
 )
 _LABEL_RE = re.compile(
     r"^[\s\-*•–]*(?:"
@@ -105,6 +113,23 @@ _PARTICLES = {
     "y",
 }
 _HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "professor", "mme", "mlle", "m"}
+# military and police ranks are no part of a name ("Lt Col CR Sundar" is "CR Sundar")
+_RANKS = {
+    "lt",
+    "col",
+    "capt",
+    "cpt",
+    "maj",
+    "gen",
+    "sgt",
+    "cdr",
+    "cmdr",
+    "wg",
+    "sqn",
+    "ldr",
+    "brig",
+}
+_RANKS |= {"colonel", "captain", "lieutenant", "commander", "general", "sergeant", "brigadier"}
 _STOP = set(
     """il elle ils elles nous vous on ce cet cette ces le la les un une des du l notre
 nos votre mon ma son sa leur chacun tout tous qui puis ensuite enfin et mais si quand lors
@@ -144,21 +169,56 @@ _PARENS = re.compile(r"\s*(?:\([^()]*\)|\[[^\]]*\]|\([^()]*$)")
 _BOUNDARY_END = tuple(".,;:!?(•*–—-")
 _BACKWARD_TRIGGERS = re.compile(
     r"\s(?:nous\s+|y\s+)?(?:a|ont)\s+présenté|\s(?:nous\s+|y\s+)?présenter(?:a|ont)\b|"
-    r"\snous\s+(?:montrer|parler)(?:a|ont)\b|\sgave\s+(?:a|an)\s+(?:\w+\s+)?talk\b"
+    r"\snous\s+(?:montrer|parler)(?:a|ont)\b|\snous\s+(?:a|ont)\s+(?:parlé|montré)\b|"
+    r"\s(?:a|ont)\s+improvisé\b|\spresented\s+(?:the|a|an|his|her|their)\b|"
+    r"\s(?:gave|did|delivered)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:talk|presentation)\b"
 )
-_FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\(par\s+(?=[^()]*\))"), "speaker"),
-    (re.compile(r"(?i)\bprésentations?\b[^.!?:;()]{0,60}?\bpar\s+"), "speaker"),
-    (re.compile(r"(?i)\b(?:donnée?|présentée?)\s+par\s+"), "speaker"),
-    (re.compile(r"(?i)\banimée?\s+par\s+"), "host"),
-    (re.compile(r"(?i)\bpresented\s+by\s+|\btalk\s+by\s+"), "speaker"),
+_REPORTED_BY = (
+    r"(?:(?:meeting\s+)?minutes|compte[- ]rendu|write[- ]up)"
+    r"(?:\s+(?:contributed|compiled|written|taken|prepared|rédigée?|écrite?))?\s+(?:by|par)\s+"
+    r"|(?:contributed|compiled)\s+by\s+"
+)
+# (trigger, role, fewest words a name needs after it)
+_FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str, int], ...] = (
+    (re.compile(r"\(par\s+(?=[^()]*\))"), "speaker", 1),
+    (re.compile(r"(?i)\bprésentations?\b[^.!?:;()]{0,60}?\bpar\s+"), "speaker", 1),
+    (re.compile(r"(?i)\b(?:donnée?|présentée?)\s+par\s+"), "speaker", 1),
+    (
+        re.compile(r"(?i)\bprésentations?\s+(?:(?:longues?|courtes?|éclairs?)\s+)?de\s+"),
+        "speaker",
+        2,
+    ),
+    (re.compile(r"(?i)\banimée?\s+par\s+|\borganisée?s?\s+par\s+"), "host", 1),
+    (re.compile(r"(?i)\banimated\s+by\s+"), "host", 1),
+    (re.compile(r"(?i)\bpresented\s+by\s+|\btalk\s+by\s+"), "speaker", 1),
+    (re.compile(r"(?i)\b(?:talks?|presentation|keynote)\s+from\s+"), "speaker", 2),
+    (
+        re.compile(r"(?i)\b(?:main\s+)?(?:presenters?|speakers?)\s+(?:will\s+be|is|was)\s+"),
+        "speaker",
+        2,
+    ),
+    (re.compile(rf"(?i)(?:^|\b){_REPORTED_BY}"), "reporter", 2),
+    (re.compile(r"(?i)\bcompte[- ]rendu\s+par\s+"), "reporter", 1),
     (
         re.compile(
             r"(?i)\b(?:talks?|presentations?|keynote|session|workshop|tutorial)\b"
             r"[^.!?;]{0,80}?\b(?:given|delivered)\s+by\s+"
         ),
         "speaker",
+        1,
     ),
+)
+# "Thank you A, B & C for hosting ... and D for delivering talks"
+_THANKS = re.compile(
+    r"(?:\b[Tt]hank(?:s\s+to|\s+you)|\band)\s+"
+    r"((?:[^\W\d_][\w.'’-]*)(?:(?:\s*,\s*|\s+&\s+|\s+and\s+|\s+)[^\W\d_][\w.'’-]*){0,11}?)"
+    r"\s+for\s+((?i:hosting|organi[sz]ing|delivering|giving|presenting))\b",
+)
+_THANKS_ROLES = {"hosting": "host", "organising": "host", "organizing": "host"}
+# "nos 6 sprinteurs : A, B, C", "our participants: A, B"
+_INLINE_LIST = re.compile(
+    r"(?i)\b(?:nos|les|our|the)\s+(?:\d+\s+)?(?:sprinteu(?:r|se)s|sprinters|participants?|présents)"
+    r"[ \t\u00a0\u202f]*:\s*(.+)"
 )
 _NOT_TALK_BY = re.compile(
     r"(?i)\b(?:sponsored|hosted|supported|organi[sz]ed|powered|compiled|"
@@ -217,7 +277,7 @@ def clean_name(raw: str) -> str:
     text = clean_text(_URL.sub("", _PARENS.sub("", raw)))
     text = text.strip(" \"'“”«»*_`<>,;:!-–—")
     words = text.split()
-    while words and words[0].casefold().rstrip(".") in _HONORIFICS - {"m"} and len(words) > 1:
+    while len(words) > 1 and words[0].casefold().rstrip(".") in (_HONORIFICS - {"m"}) | _RANKS:
         words = words[1:]
     text = " ".join(words)
     if text.endswith(".") and not re.search(r"(?:^|[\s.])\w\.$", text):
@@ -227,22 +287,39 @@ def clean_name(raw: str) -> str:
 
 def label_names(value: str, kind: str, label: str) -> list[str]:
     """Names of a label value: ``Damien Nicolas, Gordon``, ``Florent, Antoine et Pablo``."""
-    value = _TAIL.sub("", _PARENS.sub("", value).strip())
     if kind == "bio":
-        lead = re.match(r"\s*((?:\S+\s+){0,3}?\S+)\s+(?:is|has|was|works|est|a)\s", value)
+        text = _PARENS.sub("", value).strip()
+        lead = re.match(r"\s*((?:\S+\s+){0,3}?\S+)\s+(?:is|has|was|works|est|a)\s", text)
         if lead and looks_like_name(clean_name(lead.group(1))):
             return [clean_name(lead.group(1))]
+    value = _TAIL.sub("", _PARENS.sub("", value).strip())
     singular_en = label.casefold() in {"speaker", "presenter", "speaker bio"}
     if singular_en and "," in value and not re.search(r"(?i)\s(?:and|&)\s", value):
         value = value.split(",", 1)[0]
     names = []
     for i, part in enumerate(NAMES_SEPARATOR.split(value)):
         name = clean_name(part)
-        if looks_like_name(name, max_words=6):
+        if looks_like_name(name, max_words=6) or _lowercase_surname(name, kind):
             names.append(name)
         elif i == 0 and name.strip("?"):
             return []  # the value is a sentence, not a list of names
     return names
+
+
+def _lowercase_surname(name: str, kind: str) -> bool:
+    """``Gaurav kamathe`` after a speaker label: a first name and a lowercase surname."""
+    words = name.split()
+    return (
+        kind == "speaker"
+        and len(words) == 2
+        and looks_like_name(words[0])
+        and bool(re.fullmatch(r"[^\W\d_A-Z]{3,}", words[1]))
+        and words[1] not in _STOP | _PARTICLES | _LINK_WORDS
+        and not _bad_word(words[1])
+    )
+
+
+_LINK_WORDS = {"from", "at", "of", "on", "sur", "chez", "with", "avec", "pour", "for", "about"}
 
 
 def _label_match(line: str) -> tuple[str, str, str] | None:
@@ -303,7 +380,8 @@ def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str]
             i += 1
             continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if not cur and core.casefold().rstrip(".") in _HONORIFICS and _is_cap_word(nxt):
+        title_word = core.casefold().rstrip(".") in _HONORIFICS | _RANKS
+        if not cur and title_word and _is_cap_word(nxt.rstrip(",.;:)")):
             i += 1
             continue
         particle = core.casefold() in _PARTICLES and cur and _is_cap_word(nxt.rstrip(",.;:)"))
@@ -330,12 +408,25 @@ def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str]
 
 
 def find_forward_prose(text: str) -> list[tuple[str, str]]:
-    """``(par X)``, ``présentation ... par X``, ``presented by X``, ``talk ... given by X``."""
+    """``(par X)``, ``présentation ... par X``, ``presented by X``, ``talk ... given by X``,
+    ``a talk from X``, ``Our main presenter will be X``, ``animated by X`` (host),
+    ``Meeting minutes contributed by X`` (reporter)."""
     found: list[tuple[str, str]] = []
-    for pattern, role in _FORWARD_TRIGGERS:
+    for pattern, role, fewest in _FORWARD_TRIGGERS:
         for m in pattern.finditer(text):
-            names, _ = read_name_run(text[m.end() : m.end() + 400].split()[:16])
-            found += [(n, role) for n in names if looks_like_name(n)]
+            tokens = text[m.end() : m.end() + 400].split()[:16]
+            names, used = read_name_run(tokens)
+            if used == len(tokens) and names:  # the text ends the name: "... by Ann Lee P."
+                names[-1] = re.sub(r"(\s[^\W\d_])\.\Z", r"\1", names[-1])
+            found += [(n, role) for n in names if looks_like_name(n) and len(n.split()) >= fewest]
+    for m in _THANKS.finditer(text):
+        if m.group(0).startswith("Thanks to") and m.group(2).casefold() == "hosting":
+            continue  # "Thanks to Acme for hosting": a venue, seldom a person
+        parts = [clean_name(p) for p in NAMES_SEPARATOR.split(m.group(1))]
+        if parts and all(looks_like_name(p) for p in parts):
+            found += [(p, _THANKS_ROLES.get(m.group(2).casefold(), "speaker")) for p in parts]
+    for m in _INLINE_LIST.finditer(text):
+        found += [(n, "participant") for n in label_names(m.group(1), "participant", "")]
     return found
 
 
@@ -343,7 +434,10 @@ def find_backward_prose(text: str) -> list[tuple[str, str]]:
     """``X a présenté``, ``X et Y ont présenté``, ``X nous montrera``, ``X y présentera``."""
     found: list[tuple[str, str]] = []
     for m in _BACKWARD_TRIGGERS.finditer(text):
-        before = text[max(0, m.start() - 400) : m.start()].split()[-14:]
+        # "Dejan Filipovic (@nuoyas) de Gandi nous présentera": no handle, no company
+        head = text[max(0, m.start() - 400) : m.start()]
+        head = _PARENS.sub("", re.sub(r"\s*\([^()]*\)\s+(?:de|from|of|at|chez)\s+\S+\Z", "", head))
+        before = head.split()[-14:]
         if (
             len(before) >= 3
             and re.fullmatch(r"[a-z0-9_.]+", before[-1])
@@ -369,20 +463,54 @@ def find_quoted_title_by(text: str) -> list[tuple[str, str]]:
     return [(n, "speaker") for n in names if used == len(m.group(1).split()) and looks_like_name(n)]
 
 
-def find_talk_item(block: Block, talky: bool) -> list[tuple[str, str]]:
+def _dash_names(part: str | None) -> list[str]:
+    """The names ``part`` (one side of a talk item) is made of, else []."""
+    if not part:
+        return []
+    names, used = read_name_run(part.split())
+    if used == len(part.split()) and names and all(2 <= len(n.split()) <= 4 for n in names):
+        return [n for n in names if looks_like_name(n)]
+    return []
+
+
+def _names_last(blocks: list[Block]) -> bool:
+    """Whether the ``A - B`` items of a list put the name last (``ZeroMQ - Name``): the
+    items where only one side is a name decide."""
+    votes = 0
+    for block in blocks:
+        text = " ".join(block.text.split())
+        head = re.match(r"(.+?)(?:\s[-–—]|,)\s+", text)
+        tail = re.fullmatch(r".+(?:\s[-–—]|,)\s+(.+?)\.?", text)
+        if block.kind == "item" and head and tail:
+            votes += bool(_dash_names(tail.group(1))) - bool(_dash_names(head.group(1)))
+    return votes > 0
+
+
+def find_talk_item(block: Block, talky: bool, names_last: bool = False) -> list[tuple[str, str]]:
     """Talk list items: ``Name: title``, ``Name - title``, ``Name, "title"``, ``Name on title``,
     ``title par/by Name``."""
     if block.kind != "item":
         return []
     text = " ".join(block.text.split())
-    m = re.match(r"(.+?)(?:\s*:\s+|\s+(?:--?|–|—)\s+|\s+(?:on|sur)\s+|,\s*(?=[\"“]))\S", text)
+    m = re.match(r"(.+?),?\s+(?=[\"“«])\S", text) or re.match(
+        r"(.+?)(?:\s*:\s+|\s+(?:--?|–|—)\s+|\s+(?:on|sur)\s+|,\s*)\S", text
+    )
+    if (
+        m
+        and re.match(r"\s*:\s+(?:a|an|un|une)\s", text[m.end(1) :])
+        and len(m.group(1).split()) == 3
+    ):
+        # "Olivier Bélanger Ounk: a Python audio scripting environment": Ounk is the talk
+        return [
+            (n, "speaker") for n in [m.group(1).rsplit(" ", 1)[0]] if talky and looks_like_name(n)
+        ]
     # Québec-Python: ``ZeroMQ - Name``
-    tail = re.fullmatch(r".+\s[-–—]\s+(.+?)\.?(?:\s*\([^()]*\))?", text)
-    for part in (m.group(1) if m else None, tail.group(1) if tail else None):
-        if talky and part:
-            names, used = read_name_run(part.split())
-            if used == len(part.split()) and names and all(2 <= len(n.split()) <= 4 for n in names):
-                return [(n, "speaker") for n in names if looks_like_name(n)]
+    tail = re.fullmatch(r".+(?:\s[-–—]|,)\s+(.+?)\.?(?:\s*\([^()]*\))?", text)
+    sides = [m.group(1) if m else None, tail.group(1) if tail else None]
+    for part in reversed(sides) if names_last else sides:
+        names = _dash_names(part) if talky else []
+        if names:
+            return [(n, "speaker") for n in names]
     m = re.fullmatch(r".*?(,)?\s+(?:par|by)\s+([^(),\"“”]+?)\s*(\([^()]*\))?\.?", text)
     if m and (talky or m.group(1) or m.group(3)) and not _NOT_TALK_BY.search(text[: m.start(2)]):
         tokens = m.group(2).split()
@@ -406,6 +534,18 @@ def find_title_people(
         names, used = read_name_run(m.group(1).split())
         if used == len(m.group(1).split()):
             return [(n, "speaker", section.anchor) for n in names if looks_like_name(n)]
+    m = re.fullmatch(rf"(?i)(?:{_REPORTED_BY})(.+)", title)
+    if m:  # "Meeting Minutes by X", "Compiled by X"
+        return [(n, "reporter", section.anchor) for n in label_names(m.group(1), "reporter", "")]
+    if re.fullmatch(r"(?i)speaker\s+bios?", title) and section.blocks:
+        target = parent.anchor if parent is not None else section.anchor
+        return [(n, "speaker", target) for n in label_names(section.blocks[0].text, "bio", "")]
+    dash = re.fullmatch(r".+\s[-–—]\s+(.+?)", title)
+    if dash and parent is not None and _TALKY.search(parent.title):
+        # "Automate AWS With Python - Moshe Zadka" under "3 Talks: ..."
+        names, used = read_name_run(dash.group(1).split())
+        if used == len(dash.group(1).split()) and all(2 <= len(n.split()) <= 4 for n in names):
+            return [(n, "speaker", section.anchor) for n in names if looks_like_name(n)]
     if parent is not None and is_talk_list_title(parent.title):
         head = re.match(r"(.+?)\s*:\s+\S", title)
         if head:
@@ -426,26 +566,77 @@ def _is_talk_label(block: Block) -> bool:
     return (
         block.kind == "paragraph"
         and last.endswith(":")
-        and len(last.split()) <= 15
+        and len(last.split()) <= 25
         and bool(_TALKY.search(last))
         and not _THIS_TALK.search(last)
     )
+
+
+def _list_role(block: Block) -> str | None:
+    """The role of the list items after a label with no value: ``Présents :``."""
+    lines = block.text.strip().split("\n")
+    match = _label_match(lines[-1].strip()) if lines else None
+    if match and not match[2].strip() and match[0] != "bio":
+        return _role(match[0])
+    return None
+
+
+def _title_role(title: str | None) -> str | None:
+    """The role of a section's list items given by its title: ``Compiled by PythonPune``."""
+    if title is None:
+        return None
+    title = " ".join(title.split())
+    m = re.fullmatch(rf"(?i)(?:{_REPORTED_BY})(.+)", title)
+    if m and not label_names(m.group(1), "reporter", ""):
+        return "reporter"
+    return _list_role(Block("paragraph", title + ("" if title.endswith(":") else " :")))
+
+
+def find_list_item_name(block: Block) -> str | None:
+    """The person an item of a people list names: ``Stéphane (harobed) à 19h``."""
+    text = _PARENS.sub("", " ".join(block.text.split()))
+    text = re.split(r"\s+(?:à|at|vers|from|de|chez|@)\s+|\s+[-–—:]\s+|,", text)[0]
+    name = clean_name(text)
+    return name if looks_like_name(name) else None
+
+
+def find_bio_after_name(block: Block, after: Block | None) -> list[tuple[str, str]]:
+    """A paragraph that is only a name (``** Vlad **``) followed by its bio
+    (``Vlad Goloshuk is the Founder ...``): a speaker, in the bio's fuller form."""
+    if block.kind != "paragraph" or after is None or after.kind != "paragraph":
+        return []
+    name = clean_name(block.text.replace("*", " "))
+    if not looks_like_name(name) or "\n" in block.text.strip():
+        return []
+    lead = label_names(after.text, "bio", "")
+    if lead and lead[0].split()[0] == name.split()[0]:
+        return [(max(lead[0], name, key=len), "speaker")]
+    return []
 
 
 def _scan_blocks(blocks: Iterable[Block], title: str | None) -> list[Found]:
     blocks = list(blocks)
     found: list[Found] = []
     talky_label = False
+    list_role = _title_role(title)
+    names_last = _names_last(blocks)
     for i, block in enumerate(blocks):
+        after = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind != "item":
             talky_label = _is_talk_label(block)
+            list_role = _list_role(block)
+        elif list_role:
+            name = find_list_item_name(block)
+            found += [(name, list_role, block.line)] if name else []
+        found += [(n, r, block.line) for n, r in find_bio_after_name(block, after)]
         found += find_label_lines(block)
         found += find_definition_label(block, blocks[i + 1] if i + 1 < len(blocks) else None)
         if block.kind == "quote":
             continue
         flat = " ".join(block.text.split())
         hits = find_backward_prose(flat) + find_forward_prose(flat) + find_quoted_title_by(flat)
-        hits += find_talk_item(block, talky_label or is_talk_list_title(title))
+        talky = talky_label or is_talk_list_title(title)
+        hits += find_talk_item(block, talky, names_last)
         found += [(n, role, block.line) for n, role in hits]
     return found
 
@@ -468,7 +659,7 @@ def find_people(doc: Document) -> tuple[tuple[Person, ...], tuple[ReadWarning, .
         if match:
             for name in label_names(match[2], match[0], match[1]):
                 add(name, _role(match[0]), None, None)
-    for name, role, line in _scan_blocks(doc.blocks, None):
+    for name, role, line in _scan_blocks(doc.blocks, doc.title):
         add(name, role, None, line)
     by_anchor = {s.anchor: s for s in doc.sections}
     for section in doc.sections:
@@ -477,23 +668,62 @@ def find_people(doc: Document) -> tuple[tuple[Person, ...], tuple[ReadWarning, .
             add(name, role, target, section.line)
         for name, role, line in _scan_blocks(section.blocks, section.title):
             add(name, role, section.anchor, line)
-    return tuple(persons), tuple(warnings)
+    return _fullest_forms(persons), tuple(warnings)
+
+
+def _is_short_form(short: str, full: str) -> bool:
+    """``Jair`` of ``Jair Vercosa``; ``Dinesh Joshi`` of ``Dinesh A. Joshi``."""
+    a, b = short.casefold().split(), full.casefold().split()
+    if len(a) >= len(b) or a[0] != b[0]:
+        return False
+    if len(a) == 1:
+        return True
+    it = iter(b)
+    return a[-1] == b[-1] and all(word in it for word in a)
+
+
+def _fullest_forms(persons: list[Person]) -> tuple[Person, ...]:
+    """A person once per post, in the fullest form the post gives (when only one fits)."""
+    names = dedupe([p.name for p in persons], key=str.casefold)
+    fuller: dict[str, str] = {}
+    for name in names:
+        candidates = dedupe([n for n in names if _is_short_form(name, n)], key=str.casefold)
+        longest = [n for n in candidates if not any(_is_short_form(n, m) for m in candidates)]
+        if len(longest) == 1:
+            fuller[name] = longest[0]
+    seen: set[tuple[str, str, str | None]] = set()
+    kept: list[Person] = []
+    for person in persons:
+        name = fuller.get(person.name, person.name)
+        key = (name.casefold(), person.role, person.section)
+        if key not in seen:
+            seen.add(key)
+            kept.append(Person(name, person.role, person.section))
+    return tuple(kept)
 
 
 def section_speakers(doc: Document, persons: Iterable[Person]) -> dict[str, tuple[str, ...]]:
-    """Speakers of each section: its own and those of its ancestor sections, in order."""
+    """Speakers of each section: its own; a section without any has those of its nearest
+    ancestor that has some, unless a sibling section has its own (then it is one talk
+    among others, and its parent's speakers are its siblings')."""
     parents = {s.anchor: s.parent for s in doc.sections}
-    speakers = [p for p in persons if p.role == "speaker" and p.section is not None]
+    own: dict[str, list[str]] = {}
+    for p in persons:
+        if p.role == "speaker" and p.section is not None:
+            own.setdefault(p.section, []).append(p.name)
+    has_talks = {parents.get(a) for a in own}  # parents with a child that has speakers
     result: dict[str, tuple[str, ...]] = {}
     for section in doc.sections:
-        chain: set[str] = set()
         anchor: str | None = section.anchor
-        while anchor is not None and anchor not in chain:
+        chain: set[str] = set()
+        while anchor is not None and anchor not in chain and not own.get(anchor):
             chain.add(anchor)
+            if parents.get(anchor) in has_talks:
+                anchor = None  # a talk among talks: nothing to inherit
+                break
             anchor = parents.get(anchor)
-        result[section.anchor] = dedupe(
-            [p.name for p in speakers if p.section in chain], key=str.casefold
-        )
+        names = own.get(anchor, []) if anchor is not None and anchor not in chain else []
+        result[section.anchor] = dedupe(names, key=str.casefold)
     return result
 
 

@@ -27,7 +27,8 @@ Grouping rule (strong evidence only; a wrong merge is worse than a duplicate):
   itself (``"Alex Martin" = "Alex Martin"``) is kept apart from any automatic group.
 
 The display name of a group is its most used spelling (ties: the one without an initial,
-capitalised, with accents, in more words, then the first in alphabetical order); an alias target is always the display name of its group.
+capitalised, with accents, in more words, then the first in alphabetical order); an alias
+target is always the display name of its group.
 """
 
 from __future__ import annotations
@@ -182,13 +183,15 @@ def _group_archive(names: list[str], union: _Union) -> None:
                 union.join(by_key[candidates.pop()], name)
     # "Vijayakumar" -> "Vijay Kumar" (one of the two has two words or more)
     # (each key's one-letter deletions looked up: linear in the names, not quadratic)
-    keys = {letters_key(n): n for n in names}
-    for key, name in keys.items():
+    keys: dict[str, list[str]] = {}
+    for name in names:
+        keys.setdefault(letters_key(name), []).append(name)
+    for key, spellings in keys.items():
         for shorter in {key[:i] + key[i + 1 :] for i in range(len(key))}:
-            other = keys.get(shorter)
+            others = keys.get(shorter, [])
             if (
-                other is not None
+                others
                 and len(shorter) >= MIN_INSERTION_LETTERS
-                and (len(_words(name)) >= 2 or len(_words(other)) >= 2)
+                and any(len(_words(n)) >= 2 for n in spellings + others)
             ):
-                union.join(name, other)
+                union.join(spellings[0], others[0])
