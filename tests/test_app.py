@@ -24,6 +24,7 @@ from barcamp_search.web.context import IndexHolder
 from barcamp_search.web.i18n import LANGUAGES, STRINGS, choose_language, format_date, plural
 from barcamp_search.web.render import highlight, linkify, render_paragraphs, safe_url, snippet_html
 from barcamp_search.web.render import highlight_words as query_words
+from barcamp_search.web.views import facet_id
 
 from .conftest import CORPORA, SAMPLE
 
@@ -268,18 +269,20 @@ def test_facet_sidebar_counts_chips_and_more(client, engine):
         aside,
     )
     assert '<details class="facet-more">' in aside and "18 more" in aside
-    assert 'href="/search?tag=packaging"' in aside
+    assert f'href="/search?tag=packaging#{facet_id("tag", "packaging")}"' in aside
 
     body = page(client, "/search?q=python&tag=asyncio")
     assert '<ul class="chips" aria-label="Active filters">' in body
     chip = re.search(
         r'<a class="chip" href="([^"]*)" aria-label="Remove filter tag: asyncio">', body
     )
-    assert chip and html.unescape(chip.group(1)) == "/search?q=python"
+    asyncio = facet_id("tag", "asyncio")
+    assert chip and html.unescape(chip.group(1)) == f"/search?q=python#{asyncio}"
     selected = re.search(
-        r'<a class="facet-link selected" href="([^"]*)" aria-current="true">', body
+        r'<a class="facet-link selected" id="([^"]*)" href="([^"]*)" aria-current="true">', body
     )
-    assert selected and html.unescape(selected.group(1)) == "/search?q=python"
+    assert selected and selected.group(1) == asyncio
+    assert html.unescape(selected.group(2)) == f"/search?q=python#{asyncio}"
     expected = engine.search(SearchQuery(text="python", tags=("asyncio",)))
     assert result_titles(body) == [hit.title for hit in expected.hits]
     assert len(expected.hits) == 2
@@ -290,7 +293,8 @@ def test_clear_all_filters_and_page_reset(client):
     clear = re.search(r'<a class="chip chip-clear" href="([^"]*)">Clear all filters</a>', body)
     assert clear and html.unescape(clear.group(1)) == "/search?q=python"
     body = page(client, "/search?per_page=2&page=3")
-    assert 'href="/search?per_page=2&amp;tag=packaging"' in body  # a new filter: page 1
+    packaging = facet_id("tag", "packaging")
+    assert f'href="/search?per_page=2&amp;tag=packaging#{packaging}"' in body  # page 1 again
 
 
 def test_pagination(client):
@@ -699,7 +703,7 @@ def test_javascript_writes_no_html():
 def region_of(body: str) -> str:
     """The results region (what the page's script swaps while typing), the time it took out."""
     start = body.index('<div id="results-region"')
-    end = body.index("</aside>\n</div>", start) + len("</aside>\n</div>")
+    end = body.index("</section>\n</div>", start) + len("</section>\n</div>")
     return re.sub(r'<span class="took">\d+ ms</span>', "", body[start:end])
 
 

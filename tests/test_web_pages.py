@@ -324,3 +324,62 @@ def test_the_empty_state_offers_every_browsing_page(client):
     body = page(client, "/search?q=zzzqqqxxx")
     item = re.search(r"<li>or browse:(.*?)</li>", body, re.S).group(1)
     assert re.findall(r'href="([^"]*)"', item) == ["/tags", "/authors", "/speakers", "/timeline"]
+
+
+# --- the filters: first in the reading order, a drawer on a phone, focus kept ------------
+
+
+def test_the_filters_come_before_the_results_in_a_drawer(client):
+    body = page(client, "/search?q=python&tag=asyncio&year=2024")
+    main = main_of(body)
+    # heading, then the filters, then chips and results
+    order = [
+        main.index('<h1 id="summary"'),
+        main.index('<details class="filters" id="filters">'),
+        main.index('<aside class="facets" id="facets"'),
+        main.index('<ul class="chips"'),
+        main.index('<ol class="results"'),
+    ]
+    assert order == sorted(order)
+    summary = re.search(r'<summary class="filters-toggle">(.*?)</summary>', main).group(1)
+    assert summary == "Filters (2)"  # the active filters counted
+    assert '<summary class="filters-toggle">Filters</summary>' in page(client, "/search?q=x")
+    # a skip link to them, second after the one to the content
+    skips = re.findall(r'<a class="skip-link" href="([^"]*)">([^<]*)</a>', body)
+    assert skips == [("#main", "Skip to content"), ("#facets", "Skip to the filters")]
+    assert body.index('class="skip-link"') < body.index("<header")
+    # the summary is hidden and the drawer's content shown on a wide screen only
+    css = client.get("/static/style.css").get_data(as_text=True)
+    wide = css.split("@media (min-width: 761px)", 1)[1].split("\n}\n", 1)[0]
+    assert ".filters > .filters-toggle { display: none; }" in wide
+    assert ".filters::details-content { content-visibility: visible; display: block; }" in wide
+
+
+def test_a_facet_link_brings_the_page_back_to_itself(client):
+    from barcamp_search.web.views import facet_id
+
+    body = page(client, "/search?q=python")
+    links = re.findall(r'<a class="facet-link" id="([^"]*)" href="([^"]*)">', body)
+    assert len(links) > 10
+    assert len({link_id for link_id, _ in links}) == len(links)  # unique ids
+    for link_id, href in links:
+        assert html.unescape(href).endswith("#" + link_id)
+    django = facet_id("tag", "django")
+    assert (django, f"/search?q=python&amp;tag=django#{django}") in links
+    # after the click, the same value (now selected) has the same id; its chip leads back to it
+    body = page(client, "/search?q=python&tag=django")
+    assert f'<a class="facet-link selected" id="{django}" ' in body
+    chip = re.search(r'<a class="chip" href="([^"]*)" aria-label="Remove filter tag', body)
+    assert html.unescape(chip.group(1)) == f"/search?q=python#{django}"
+    body = page(client, "/search?q=python&lang=fr")  # a chip of no facet list: the filters
+    chip = re.search(r'<a class="chip" href="([^"]*)" aria-label="Remove filter lang', body)
+    assert html.unescape(chip.group(1)) == "/search?q=python#facets"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("tag", "a b"), ("speaker", "Kévin Morel"), ("tag", '"><x')]
+)
+def test_facet_ids_are_valid_ids(name, value):
+    from barcamp_search.web.views import facet_id
+
+    assert re.fullmatch(rf"f-{name}-[0-9a-f]{{10}}", facet_id(name, value))

@@ -19,6 +19,8 @@ COOKIE = "ui"
 # key: (English, French)
 STRINGS: dict[str, tuple[str, str]] = {
     "skip": ("Skip to content", "Aller au contenu"),
+    "skip_filters": ("Skip to the filters", "Aller aux filtres"),
+    "filters_n": ("Filters ({n})", "Filtres ({n})"),
     "colon": ("{label}:", "{label} :"),  # French puts a space before a colon
     "site_description": (
         "Search the meetup and barcamp archives of Python user groups",

@@ -9,6 +9,7 @@ stored plain text.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -69,6 +70,8 @@ def register(app: Flask) -> None:
         )
     app.jinja_env.globals.update(
         hit_url=hit_url,
+        facet_id=facet_id,
+        facet_names=facet_names,
         back_to_search=back_to_search,
         section_url=section_url,
         facets_shown=counted_facets,
@@ -125,6 +128,11 @@ def section_url(hit: Hit, anchor: str | None, url: str | None = None) -> str:
     if published:
         return published + (f"#{anchor}" if anchor else "")
     return post_link(hit.archive, hit.slug, anchor)
+
+
+def facet_id(name: str, value: str) -> str:
+    """The id of a facet value's link, the same on every page (any value makes a valid id)."""
+    return f"f-{name}-{hashlib.sha1(value.encode()).hexdigest()[:10]}"
 
 
 def keep_pairs(*dropped: str) -> list[tuple[str, str]]:

@@ -12,7 +12,8 @@
      speakers, post titles) in a listbox written with textContent only; ↑/↓ move, Enter
      picks (a post title opens the post), Escape closes;
    - keyboard: "/" focuses the search box; j/k (or arrow keys inside the results) move between
-     results, Enter opens the focused one; arrow keys move within a facet list. */
+     results, Enter opens the focused one; arrow keys move within a facet list;
+   - after a facet click the focus returns to that facet value (the link's #fragment). */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -464,8 +465,22 @@
     });
   }
 
+  // after a facet click (or a chip's removal) the page opens at that facet value's link
+  // (the #fragment): give it the focus, as if the page had not been reloaded
+  function focusFacet() {
+    var id = window.location.hash.slice(1);
+    var target = id && document.getElementById(decodeURIComponent(id));
+    if (target && target.classList && target.classList.contains("facet-link")) {
+      target.focus();
+    } else if (id === "facets" && target) {
+      var first = target.querySelector("a, summary, input, select, button");
+      if (first) { first.focus(); }
+    }
+  }
+
   ready(function () {
     searchBox();
     keyboard();
+    focusFacet();
   });
 }());
