@@ -29,7 +29,7 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.formats import Positions
-from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.lang import has_stopwords, stopwords_for_language
 from whoosh.support.charset import accent_map as _accent_map
 
 from barcamp_search.indexer.lightstem import english_light_stem, french_light_stem
@@ -37,16 +37,43 @@ from barcamp_search.indexer.lightstem import english_light_stem, french_light_st
 # Whoosh types its table dict[str, str]; str.translate reads it by code point.
 accent_map = cast(dict[int, str], _accent_map)
 
-LANGUAGES = ("fr", "en")
+# Every language with a Snowball stemmer (French and English: light stemmers), and "cjk":
+# Chinese, Japanese and Korean as overlapping character bigrams (Lucene's CJKAnalyzer).
+LANGUAGES = (
+    "fr", "en", "de", "es", "it", "pt", "nl", "da", "sv", "no", "fi", "hu", "ro", "ru", "tr",
+    "cjk",
+)  # fmt: skip
+CJK_LANGUAGES = frozenset({"ja", "zh", "ko"})
+# runs of Han, kana, hangul (and their compatibility/half-width forms)
+_CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 
 _TOKEN = r"[^\W\d_]\+\+|[^\W\d_]#(?!\w)|\w+(?:[.'’-]\w+)*"
-ELISIONS = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
+# elided articles and prepositions: French (l', qu'...) and Italian (dell', un', all'...)
+ELISIONS = frozenset(
+    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu "
+    "all dall dell nell sull coll pell gl agl dagl degl negl sugl un v".split()
+)
 EXTRA_STOPS = {
     "fr": {"les", "un", "une", "des", "du", "au", "aux", "d", "l", "qu"},
     "en": set(),
+    "it": {"l", "d", "un", "gl", "c"},
+    # Whoosh has no Romanian list: the most frequent function words
+    "ro": set(
+        "a acea aceasta această acel acela acest acesta ai al ale alt am ar are as asta "
+        "au avea care ce cel cea cei cele cu da dacă dar de deci din după e ea el ele era "
+        "este eu fi fie fost i iar ii il în într intr la le li lor lui mai mult ne nici "
+        "noi nu o ori pe pentru prin sa să se si și sub sunt tot un una unei unor unui "
+        "va vor".split()
+    ),
+    "cjk": set(),
 }
 _TOKEN_RE = re.compile(_TOKEN)
 TOKEN_RE = _TOKEN_RE  # the words of a text, as the analyzers cut them
+# CJK text: a run of CJK characters is a token of its own, even glued to Latin letters
+_NOT_CJK_WORD = f"(?:(?![{_CJK}])\\w)+"
+_CJK_TOKEN = f"[{_CJK}]+|[^\\W\\d_]\\+\\+|{_NOT_CJK_WORD}(?:[.'’-]{_NOT_CJK_WORD})*"
+_CJK_TOKEN_RE = re.compile(_CJK_TOKEN)
 _LETTERS_DIGITS = re.compile(r"^([a-z]{2,10})(\d{1,4})$")
 _ALPHA = re.compile(r"^[^\W\d_]+$")
 
@@ -140,9 +167,25 @@ LIGHT_STEMMERS: dict[str, Callable[[str], str]] = {
 }
 
 
-@lru_cache(maxsize=4)
+def _snowball(lang: str) -> Callable[[str], str]:
+    """The Snowball stemmer of a language (the ``snowballstemmer`` package: every language
+    of the Snowball project, Turkish included; cached per word by the caller)."""
+    import snowballstemmer
+
+    names = {
+        "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese",
+        "nl": "dutch", "da": "danish", "sv": "swedish", "no": "norwegian",
+        "fi": "finnish", "hu": "hungarian", "ro": "romanian", "ru": "russian",
+        "tr": "turkish", "fr": "french", "en": "english",
+    }  # fmt: skip
+    if lang not in names:
+        return lambda word: word
+    return cast(Callable[[str], str], snowballstemmer.stemmer(names[lang]).stemWord)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
 def _stemmer(lang: str) -> Any:
-    stem = LIGHT_STEMMERS.get(lang) or stemmer_for_language(lang)
+    stem = LIGHT_STEMMERS.get(lang) or _snowball(lang)
 
     @cache
     def stem_and_fold(word: str) -> str:
@@ -177,8 +220,9 @@ class LanguageAnalyzer(CompositeAnalyzer):
     def __init__(self, lang: str) -> None:
         stops = stop_words(lang)
         super().__init__(
-            _tokenizer(),
+            RegexTokenizer(_CJK_TOKEN) if lang == "cjk" else _tokenizer(),
             LowercaseFilter(),
+            *([CJKBigramFilter()] if lang == "cjk" else []),
             StopFilter(stoplist=stops, minsize=1),
             CompoundFilter(),
             StopFilter(stoplist=stops, minsize=1, renumber=False),
@@ -188,6 +232,8 @@ class LanguageAnalyzer(CompositeAnalyzer):
         self.stops = stops
 
     def index_positions(self, value: str) -> dict[str, list[int]]:
+        if self.lang == "cjk":
+            return _cjk_positions(value)
         stops, stem = self.stops, _stemmer(self.lang)
         positions: dict[str, list[int]] = {}
         pos: int | None = None
@@ -202,6 +248,57 @@ class LanguageAnalyzer(CompositeAnalyzer):
                 if form not in stops:
                     positions.setdefault(stem(form), []).append(pos)
         return positions
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds CJK characters (searched as bigrams, never corrected)."""
+    return _CJK_RUN.search(text) is not None
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """A run of CJK characters as overlapping bigrams (a lone character stays itself)."""
+    return [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+class CJKBigramFilter(Filter):
+    """Runs of CJK characters -> overlapping bigrams at consecutive positions (the words
+    after them move along); other tokens pass (Lucene's CJKBigramFilter)."""
+
+    # Whoosh's Filter and Composable declare __call__ differently; ours is a Filter's.
+    def __call__(self, tokens: Any, **kwargs: Any) -> Iterator[Any]:  # type: ignore[override]
+        shift = 0
+        for token in tokens:
+            if token.positions:
+                token.pos += shift
+            if not _CJK_RUN.fullmatch(token.text):
+                yield token
+                continue
+            grams = cjk_bigrams(token.text)
+            start = token.pos if token.positions else 0
+            for i, gram in enumerate(grams):
+                token.text = gram
+                if token.positions:
+                    token.pos = start + i
+                yield token
+            shift += len(grams) - 1
+
+
+def _cjk_positions(value: str) -> dict[str, list[int]]:
+    """``index_positions`` of the CJK analyzer: bigrams of CJK runs, other words folded."""
+    positions: dict[str, list[int]] = {}
+    pos = 0
+    for match in _CJK_TOKEN_RE.finditer(value):
+        text = match.group(0).lower()
+        if _CJK_RUN.fullmatch(text):
+            for gram in cjk_bigrams(text):
+                positions.setdefault(gram, []).append(pos)
+                pos += 1
+            continue
+        forms, _previous = compound_forms(text, None, True)
+        for form in forms:
+            positions.setdefault(form.translate(accent_map), []).append(pos)
+        pos += 1
+    return positions
 
 
 class IndexPositions(Positions):
@@ -234,8 +331,13 @@ def spell_analyzer() -> Any:
 
 
 def index_language(lang: str) -> str:
-    """The analysis language of a post language (``fr-CA`` -> ``fr``; others -> ``en``)."""
+    """The analysis language of a post language (``fr-CA`` -> ``fr``, ``nb`` -> ``no``,
+    ``ja``/``zh``/``ko`` -> ``cjk``; a language with no analysis -> ``en``)."""
     base = (lang or "").lower()[:2]
+    if base in CJK_LANGUAGES:
+        return "cjk"
+    if base in ("nb", "nn"):
+        return "no"
     return base if base in LANGUAGES else "en"
 
 
@@ -251,6 +353,8 @@ def elide(word: str) -> str:
     return tail if tail and head in ELISIONS else word.replace("’", "'")
 
 
+@lru_cache(maxsize=len(LANGUAGES))
 def stop_words(lang: str) -> frozenset[str]:
     """The stop words of a language (Whoosh's list and a few more)."""
-    return frozenset(stopwords_for_language(lang)) | EXTRA_STOPS.get(lang, set())
+    listed = stopwords_for_language(lang) if has_stopwords(lang) else ()
+    return frozenset(listed) | EXTRA_STOPS.get(lang, set())

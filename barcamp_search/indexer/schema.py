@@ -4,7 +4,8 @@ One document per section plus one for each post's own text (``kind`` =
 ``post``), all carrying the post's fields, so a hit lands on the section that
 matched and results group by post (``post`` key). A ``stub`` document records
 the file stamp of a source that yields nothing searchable (draft, unreadable).
-Text fields are analysed per document language (``*_fr`` / ``*_en``, see
+Text fields are analysed per document (or section) language (``*_fr``, ``*_de``,
+``*_cjk``..., see
 ``analysis``); the facet fields come from the registry (``barcamp_search.facets``).
 
 The ``spell`` field keeps the vocabulary unstemmed and unfolded for "did you
@@ -37,7 +38,7 @@ from barcamp_search.indexer.analysis import (
 )
 from barcamp_search.model import Post
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # How a facet's field is indexed (see ``barcamp_search.facets``). People facets merge case
 # variants ("Guido Van Rossum" / "Guido van Rossum"): filters and counts use the lower-cased
@@ -77,7 +78,10 @@ def build_schema() -> Schema:
     for lang in LANGUAGES:
         analyzer = language_analyzer(lang)
         for name in ("title", "heading", "body"):
-            field = TEXT(analyzer=analyzer)
+            # CJK: a word typed with no spaces is its bigrams in a row (a phrase)
+            field = TEXT(
+                analyzer=analyzer, multitoken_query="phrase" if lang == "cjk" else "default"
+            )
             assert field.format is not None  # a TEXT field always has one
             field.format = IndexPositions(field_boost=field.format.field_boost)
             fields[f"{name}_{lang}"] = field
@@ -202,14 +206,16 @@ def post_documents(post: Post, stamp: str) -> Iterator[dict[str, Any]]:
     }
     for section in post.sections:
         links = [link.url for link in post.links if link.section == section.anchor]
+        # a section in another language than its post ("English text below")
+        section_lang = index_language(getattr(section, "lang", None) or post.lang)
         yield {
             **common,
             "kind": "section",
             "heading": section.title,
             "anchor": section.anchor,
             "text": section.text,
-            f"heading_{lang}": section.title,
-            f"body_{lang}": section.text,
+            f"heading_{section_lang}": section.title,
+            f"body_{section_lang}": section.text,
             "speaker_text": " ".join(section.speakers or post.speakers),
             "site": _domains(links),
         }

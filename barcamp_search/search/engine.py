@@ -35,7 +35,13 @@ from barcamp_search.indexer.analysis import fold
 from barcamp_search.search.facets import FacetCount, count_facets
 from barcamp_search.search.forgiving import Vocabulary, rewrite
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
-from barcamp_search.search.query import check_limits, check_syntax, parse_text, repair_syntax
+from barcamp_search.search.query import (
+    check_limits,
+    check_syntax,
+    parse_text,
+    present_languages,
+    repair_syntax,
+)
 from barcamp_search.search.snippets import mark, snippet_for
 from barcamp_search.search.suggest import suggest
 from barcamp_search.search.synonyms import Synonyms, load_synonyms
@@ -266,6 +272,7 @@ class _State:
     searcher: Any
     tables: PostTable
     sets: DocSets
+    langs: tuple[str, ...]  # the analysis languages the index holds (query fields)
     vocabulary: Vocabulary | None = None  # built when a query first needs it
 
     def words(self) -> Vocabulary:
@@ -338,7 +345,8 @@ class SearchIndex:
             generation = self._generation(index)
             folder = Path(index.storage.folder) if generation[1] >= 0 else None
             tables = PostTable(searcher, sets, folder, generation[1])
-            old, self._state = self._state, _State(generation, index, searcher, tables, sets)
+            langs = present_languages(searcher.reader())
+            old, self._state = self._state, _State(generation, index, searcher, tables, sets, langs)
             if old is not None:
                 old.searcher.close()
                 old.index.close()
@@ -382,9 +390,11 @@ class SearchIndex:
             typos=query.typos,
             instant=query.instant,
         )
-        exact_query = parse_text(forgiven.exact, reader, check=False)
+        exact_query = parse_text(forgiven.exact, reader, check=False, langs=state.langs)
         relaxed_query = (
-            parse_text(forgiven.relaxed, reader, check=False) if (forgiven.relaxed) else None
+            parse_text(forgiven.relaxed, reader, check=False, langs=state.langs)
+            if forgiven.relaxed
+            else None
         )
         text_query = relaxed_query or exact_query
         allowed = filtered_posts(tables, sets, query)

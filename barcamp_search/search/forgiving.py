@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from barcamp_search.indexer.analysis import fold
+from barcamp_search.indexer.analysis import fold, has_cjk
 from barcamp_search.search.query import STOP_WORDS
 from barcamp_search.search.synonyms import Synonyms
 
@@ -231,8 +231,8 @@ def rewrite(
     shown: dict[int, str] = {}
     unfinished = len(tokens) - 1 if tokens and not text[-1:].isspace() else -1
     for index, token in enumerate(tokens):
-        if not token.plain or index in skip:
-            continue
+        if not token.plain or index in skip or has_cjk(token.core):
+            continue  # (CJK text is searched as bigrams: no typos, no prefixes)
         word = token.core
         # the spell field has words of 3 letters or more, letters only: others are taken
         # as known (a query never relaxes what it cannot check)

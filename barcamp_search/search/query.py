@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 from typing import Any
 
 from whoosh import qparser
@@ -41,31 +42,62 @@ MAX_DEPTH = 12
 MIN_PREFIX = 2
 MAX_EXPANSION = 300
 
-_TEXT_FIELDS = [f"{kind}_{lang}" for kind in ("title", "heading", "body") for lang in LANGUAGES]
-DEFAULT_FIELDS = _TEXT_FIELDS + ["tags_text", "speaker_text", "author_text"]
-BOOSTS = {
-    **{f"title_{lang}": 4.0 for lang in LANGUAGES},
-    **{f"heading_{lang}": 2.0 for lang in LANGUAGES},
-    "tags_text": 2.0,
-    "speaker_text": 2.0,
-    "author_text": 1.5,
-}
-VIRTUAL = {
-    "title": [f"title_{lang}" for lang in LANGUAGES],
-    "author": ["author_text"],
-    "speaker": ["speaker_text"],
-    "text": [f"{kind}_{lang}" for kind in ("heading", "body") for lang in LANGUAGES],
-}
+KINDS = ("title", "heading", "body")
+NAME_FIELDS = ["tags_text", "speaker_text", "author_text"]
+KIND_BOOSTS = {"title": 4.0, "heading": 2.0, "body": 1.0}
+NAME_BOOSTS = {"tags_text": 2.0, "speaker_text": 2.0, "author_text": 1.5}
+# Stop words always dropped from a query (as before other languages came): French and
+# English; the stop words of the other languages an index holds are added to them.
+BASE_LANGUAGES = ("fr", "en")
 
 
-def _parse_schema() -> Schema:
+def default_fields(langs: tuple[str, ...]) -> list[str]:
+    """The fields an unfielded word searches: title, headings and text in each language
+    ``langs`` (those the index holds), then tags and people names."""
+    return [f"{kind}_{lang}" for kind in KINDS for lang in langs] + NAME_FIELDS
+
+
+def boosts(langs: tuple[str, ...]) -> dict[str, float]:
+    fields = {
+        f"{kind}_{lang}": KIND_BOOSTS[kind] for kind in KINDS for lang in langs if kind != "body"
+    }
+    return {**fields, **NAME_BOOSTS}
+
+
+def virtual_fields(langs: tuple[str, ...]) -> dict[str, list[str]]:
+    return {
+        "title": [f"title_{lang}" for lang in langs],
+        "author": ["author_text"],
+        "speaker": ["speaker_text"],
+        "text": [f"{kind}_{lang}" for kind in ("heading", "body") for lang in langs],
+    }
+
+
+def present_languages(reader: Any) -> tuple[str, ...]:
+    """The analysis languages whose fields hold text in this index (French and English
+    for an empty or an older index)."""
+    names = set(reader.schema.names()) if reader is not None else set()
+    found = tuple(
+        lang
+        for lang in LANGUAGES
+        if any(
+            f"{kind}_{lang}" in names and reader.field_length(f"{kind}_{lang}")
+            for kind in ("title", "body")
+        )
+    )
+    return found or BASE_LANGUAGES
+
+
+def _parse_schema(langs: tuple[str, ...]) -> Schema:
     """Real fields the parser may analyse, plus the public virtual names."""
-    fields: dict[str, Any] = {name: TEXT() for name in VIRTUAL}
-    for lang in LANGUAGES:
+    fields: dict[str, Any] = {name: TEXT() for name in virtual_fields(langs)}
+    for lang in langs:
         analyzer = language_analyzer(lang)
-        for kind in ("title", "heading", "body"):
-            fields[f"{kind}_{lang}"] = TEXT(analyzer=analyzer)
-    for name in ("tags_text", "speaker_text", "author_text"):
+        for kind in KINDS:
+            fields[f"{kind}_{lang}"] = TEXT(
+                analyzer=analyzer, multitoken_query="phrase" if lang == "cjk" else "default"
+            )
+    for name in NAME_FIELDS:
         fields[name] = TEXT(analyzer=name_analyzer())
     fields.update(
         tag=KEYWORD(commas=True, lowercase=True),
@@ -78,16 +110,24 @@ def _parse_schema() -> Schema:
     return Schema(**fields)
 
 
-STOP_WORDS = frozenset().union(*(stop_words(lang) for lang in LANGUAGES))
+def stop_words_of(langs: tuple[str, ...]) -> frozenset[str]:
+    """The words a query drops: stop words of French, English and the index's languages."""
+    return frozenset().union(*(stop_words(lang) for lang in {*BASE_LANGUAGES, *langs}))
+
+
+STOP_WORDS = stop_words_of(BASE_LANGUAGES)
 
 
 class StopWordsPlugin(qparser.Plugin):
-    """Drops unfielded words that are stop words in either language.
+    """Drops unfielded words that are stop words in one of the index's languages.
 
     A French stop word is only removed by the French fields' analyzer: without
     this, ``présentation de pyramid`` would require ``de`` in the English, tag
     and name fields, and find nothing.
     """
+
+    def __init__(self, stops: frozenset[str]) -> None:
+        self.stops = stops
 
     def filters(self, parser: Any) -> list[tuple[Any, int]]:
         return [(self.drop, 104)]
@@ -100,7 +140,7 @@ class StopWordsPlugin(qparser.Plugin):
             elif (
                 isinstance(node, syntax.WordNode)
                 and node.fieldname is None
-                and elide(node.text.lower()) in STOP_WORDS
+                and elide(node.text.lower()) in self.stops
             ):
                 continue
             else:
@@ -111,6 +151,9 @@ class StopWordsPlugin(qparser.Plugin):
 class VirtualFieldsPlugin(qparser.Plugin):
     """``title:x`` -> (title_fr:x OR title_en:x), as MultifieldPlugin does for unfielded words."""
 
+    def __init__(self, virtual: dict[str, list[str]]) -> None:
+        self.virtual = virtual
+
     def filters(self, parser: Any) -> list[tuple[Any, int]]:
         return [(self.expand, 105)]
 
@@ -118,9 +161,9 @@ class VirtualFieldsPlugin(qparser.Plugin):
         for i, node in enumerate(group):
             if isinstance(node, syntax.GroupNode):
                 group[i] = self.expand(parser, node)
-            elif node.has_fieldname and node.fieldname in VIRTUAL:
+            elif node.has_fieldname and node.fieldname in self.virtual:
                 copies = []
-                for name in VIRTUAL[node.fieldname]:
+                for name in self.virtual[node.fieldname]:
                     clone = copy.copy(node)
                     clone.set_fieldname(name, override=True)
                     copies.append(clone)
@@ -128,20 +171,20 @@ class VirtualFieldsPlugin(qparser.Plugin):
         return group
 
 
-def _make_parser() -> qparser.QueryParser:
-    parser = qparser.QueryParser(None, _parse_schema(), group=qparser.AndGroup)
+@lru_cache(maxsize=16)
+def _parser(langs: tuple[str, ...]) -> qparser.QueryParser:
+    """The query parser for an index holding ``langs`` (built once per set of languages)."""
+    parser = qparser.QueryParser(None, _parse_schema(langs), group=qparser.AndGroup)
     parser.remove_plugin_class(qparser.RangePlugin)
     parser.remove_plugin_class(qparser.BoostPlugin)
     # French elisions (d'expérience) are words, not single-quoted terms.
     parser.remove_plugin_class(qparser.SingleQuotePlugin)
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(StopWordsPlugin())
-    parser.add_plugin(VirtualFieldsPlugin())
-    parser.add_plugin(qparser.MultifieldPlugin(DEFAULT_FIELDS, fieldboosts=BOOSTS))
+    parser.add_plugin(StopWordsPlugin(stop_words_of(langs)))
+    parser.add_plugin(VirtualFieldsPlugin(virtual_fields(langs)))
+    parser.add_plugin(qparser.MultifieldPlugin(default_fields(langs), fieldboosts=boosts(langs)))
     return parser
 
-
-_PARSER = _make_parser()
 
 # The fast path: a query of plain words, "phrases" and (a OR b OR "c d") groups, which
 # is what people type and what the forgiving rewrite writes, is put together from each
@@ -151,21 +194,22 @@ _FAST_TOKEN = re.compile(r'\s*(?:(\()|(\))|("[^"]*")|([^\s()"]+))')
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _SYNTAX = re.compile(r"[:*?~^\[\]{}]")
 WORD_CACHE = 20_000
-_word_queries: dict[str, Query] = {}
+_word_queries: dict[tuple[tuple[str, ...], str], Query] = {}
 
 
 class _NotSimple(Exception):
     """The text uses more of the query language than the fast path reads."""
 
 
-def _word_query(token: str) -> Query:
+def _word_query(token: str, langs: tuple[str, ...]) -> Query:
     """The normalized query of one word or phrase of a simple query (cached)."""
-    found = _word_queries.get(token)
+    key = (langs, token)
+    found = _word_queries.get(key)
     if found is None:
         if len(_word_queries) >= WORD_CACHE:
             _word_queries.clear()
-        found = _PARSER.parse(token)
-        _word_queries[token] = found
+        found = _parser(langs).parse(token)
+        _word_queries[key] = found
     return found
 
 
@@ -187,7 +231,7 @@ def _combine(kind: Any, parts: list[Any]) -> Query:
     return flat[0] if len(flat) == 1 else kind(flat)
 
 
-def _simple_query(text: str) -> Query:
+def _simple_query(text: str, langs: tuple[str, ...]) -> Query:
     """The query of a simple text (see above); _NotSimple for any other."""
     items: list[Query] = []
     group: list[Query] | None = None
@@ -219,7 +263,7 @@ def _simple_query(text: str) -> Query:
                 raise _NotSimple
             if phrase is not None and (_SYNTAX.search(phrase) or phrase.count('"') != 2):
                 raise _NotSimple
-            (group if group is not None else items).append(_word_query(token))
+            (group if group is not None else items).append(_word_query(token, langs))
             expect_word = False
     if group is not None:
         raise _NotSimple
@@ -334,22 +378,26 @@ def repair_syntax(text: str) -> str:
     return text
 
 
-def parse_text(text: str, reader: Any, check: bool = True) -> Query | None:
+def parse_text(
+    text: str, reader: Any, check: bool = True, langs: tuple[str, ...] | None = None
+) -> Query | None:
     """The Whoosh query for the search box's text; None when it has no searchable word.
     ``check=False``: the limits were checked on the text as typed (a forgiving rewrite of
-    it may be longer)."""
+    it may be longer). ``langs``: the index's languages (``present_languages``)."""
+    if langs is None:
+        langs = present_languages(reader)
     if check:
         check_limits(text)
     if not text.strip():
         return None
     try:
-        simple = _simple_query(text)
+        simple = _simple_query(text, langs)
     except _NotSimple:
         pass
     else:
         return None if _is_null(simple) else simple
     try:
-        query = _PARSER.parse(text)
+        query = _parser(langs).parse(text)
     except RecursionError as error:  # belt and braces: check_limits should prevent it
         raise QueryError("The query is too deeply nested. Simplify it.") from error
     query = _fold_patterns(query, reader)

@@ -18,13 +18,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from barcamp_search.indexer.analysis import (
     TOKEN_RE,
-    compound_forms,
+    LanguageAnalyzer,
     index_language,
-    stop_words,
     word_stemmer,
 )
 
@@ -39,12 +38,12 @@ WORD_CACHE = 200_000
 @lru_cache(maxsize=WORD_CACHE)
 def _word_forms(lang: str, lowered: str) -> frozenset[str]:
     """The indexed forms of one lower-cased word of the text (none for a stop word)."""
-    stops = stop_words(lang)
-    if lowered in stops:
-        return frozenset()
-    stem = word_stemmer(lang)
-    forms, _previous = compound_forms(lowered, None, True)
-    return frozenset(stem(form) for form in forms if form not in stops)
+    return frozenset(_analyzer(lang).index_positions(lowered))
+
+
+@cache
+def _analyzer(lang: str) -> LanguageAnalyzer:
+    return LanguageAnalyzer(lang)
 
 
 def matches(text: str, terms: frozenset[str], lang: str) -> list[tuple[int, int, str]]:
