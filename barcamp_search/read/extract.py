@@ -294,6 +294,25 @@ def _fill_languages(results: dict[str, _Packed | ExtractError]) -> None:
         if isinstance(result, _Packed) and not result.lang:
             post = replace(result.unpack(), lang=fallback)
             results[source] = _Packed.pack(post)
+    # mkdocs-static-i18n, Nikola: x.md is in the site's default language, x.en.md in
+    # English. An original read as its own translation's language (an Italian page with
+    # English slides and code) is in the default language of the other originals.
+    pairs: list[tuple[_Packed, _Packed]] = []
+    for result in results.values():
+        key = translation_key(result.source) if isinstance(result, _Packed) else None
+        original = results.get(key) if key else None
+        if isinstance(result, _Packed) and isinstance(original, _Packed):
+            pairs.append((original, result))
+    defaults: dict[str, int] = {}
+    for original, twin in pairs:
+        if original.lang != twin.lang:
+            defaults[original.lang] = defaults.get(original.lang, 0) + 1
+    if not defaults:
+        return
+    default = max(sorted(defaults), key=lambda k: defaults[k])
+    for original, twin in pairs:
+        if original.lang == twin.lang != default and results[original.source] is original:
+            results[original.source] = _Packed.pack(replace(original.unpack(), lang=default))
 
 
 _LANG_URL = "{slug}-{lang}.html"
