@@ -383,3 +383,72 @@ def test_facet_ids_are_valid_ids(name, value):
     from barcamp_search.web.views import facet_id
 
     assert re.fullmatch(rf"f-{name}-[0-9a-f]{{10}}", facet_id(name, value))
+
+
+# --- the timeline ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_archives(tmp_path_factory):
+    """The sample archive (11 posts, one undated) and a tiny one of three posts, one undated."""
+    root = tmp_path_factory.mktemp("timeline")
+    tiny = root / "tiny"
+    tiny.mkdir()
+    for name, date in (("a", "2024-02-01"), ("b", "2025-03-01"), ("c", None)):
+        meta = f":date: {date}\n" if date else ""
+        (tiny / f"{name}.rst").write_text(f"Billet {name}\n########\n\n{meta}\nTexte {name}.\n")
+    index_archives(
+        root / "index",
+        [Archive(SAMPLE, ArchiveOptions("demo")), Archive(tiny, ArchiveOptions("tiny"))],
+    )
+    return create_app(Settings(index=root / "index")).test_client(use_cookies=False)
+
+
+def test_timeline_totals_are_the_archive_facet_undated_included(two_archives):
+    body = page(two_archives, "/timeline")
+    facet = two_archives.get("/api/facets?facet=archive").get_json()["values"]
+    assert {v["value"]: v["count"] for v in facet} == {"demo": 11, "tiny": 3}
+    headings = [text_of(h) for h in re.findall(r"<h2 id=\"chart-\d\">(.*?)</h2>", body)]
+    assert headings == ["demo (11 posts, 1 undated)", "tiny (3 posts, 1 undated)"]
+    table = body.split('<table class="browse timeline-table">', 1)[1].split("</table>", 1)[0]
+    rows = [
+        [text_of(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+    assert rows == [
+        ["Year", "demo", "tiny"],
+        ["2025", "2", "1"],
+        ["2024", "7", "1"],
+        ["2023", "1", "0"],
+        ["undated", "1", "1"],
+        ["Total", "11", "3"],
+    ]
+
+
+def test_each_timeline_chart_has_its_own_scale(two_archives):
+    body = page(two_archives, "/timeline")
+    charts = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(charts) == 2
+    heights = [
+        [int(h) for h in re.findall(r'<rect class="bar" [^>]*height="(\d+)"', svg)]
+        for svg in charts
+    ]
+    # demo: 1, 7, 2 posts; tiny: 1, 1 - each tallest bar fills its chart
+    assert heights == [[17, 120, 34], [120, 120]]
+    scales = [text_of(p) for p in re.findall(r'<p class="chart-scale">(.*?)</p>', body)]
+    assert scales == [
+        "Scale: the dotted line is 7 posts.",
+        "Scale: the dotted line is 1 post.",
+    ]
+    assert 'aria-label="Posts per year of archive tiny, the tallest bar 1 post"' in body
+
+
+def test_timeline_charts_are_focusable_and_open_at_the_latest_year(two_archives):
+    body = page(two_archives, "/timeline")
+    scrollers = re.findall(r'<div class="chart-scroll"([^>]*)>', body)
+    assert scrollers == [
+        ' tabindex="0" role="group" aria-label="Posts per year of archive demo"',
+        ' tabindex="0" role="group" aria-label="Posts per year of archive tiny"',
+    ]
+    css = two_archives.get("/static/style.css").get_data(as_text=True)
+    assert ".chart-scroll { display: flex; flex-direction: row-reverse; }" in css

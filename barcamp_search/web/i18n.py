@@ -94,6 +94,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "facet_speaker": ("Speakers", "Intervenants"),
     "facet_year": ("Years", "Années"),
     "facet_archive": ("Archives", "Archives"),
+    "facet_language": ("Languages", "Langues"),
     "facet_category": ("Category", "Catégorie"),
     "facet_lang": ("Language", "Langue"),
     "facet_from": ("From", "Du"),
@@ -103,6 +104,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chip_speaker": ("speaker", "intervenant"),
     "chip_year": ("year", "année"),
     "chip_archive": ("archive", "archive"),
+    "chip_language": ("language", "langue"),
     "chip_category": ("category", "catégorie"),
     "chip_lang": ("language", "langue"),
     "chip_from": ("from", "depuis"),
@@ -193,6 +195,22 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Billets par année de l'archive {archive}",
     ),
     "timeline_year": ("Year", "Année"),
+    "timeline_undated": (", {n} undated", ", dont {n} sans date"),
+    "timeline_scales": (
+        "Each chart has its own scale: its tallest bar is the archive's busiest year.",
+        "Chaque graphique a sa propre échelle : sa plus haute barre est l'année la plus "
+        "chargée de l'archive.",
+    ),
+    "timeline_scale": (
+        "Scale: the dotted line is {highest}.",
+        "Échelle : la ligne pointillée vaut {highest}.",
+    ),
+    "timeline_chart_scale": (
+        "Posts per year of archive {archive}, the tallest bar {highest}",
+        "Billets par année de l'archive {archive}, la plus haute barre {highest}",
+    ),
+    "timeline_table": ("Posts per year, every archive", "Billets par année, toutes archives"),
+    "timeline_total": ("Total", "Total"),
     "timeline_empty": ("No dated posts yet.", "Aucun billet daté pour l'instant."),
     "bar_title": ("{archive}, {year}: {count}", "{archive}, {year} : {count}"),
     "feed_title": ("barcamp-search: {query}", "barcamp-search : {query}"),

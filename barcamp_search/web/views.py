@@ -252,7 +252,12 @@ def speaker_page(name: str) -> Any:
 
 
 def timeline_page() -> Any:
-    counts = current_index().timeline()
+    """Posts per year of each archive, each chart on its own scale; an archive's total is
+    its facet count (undated posts included, and shown apart)."""
+    engine = current_index()
+    counts = engine.timeline()
+    everything = engine.search(SearchQuery(per_page=1, facet_limit=100_000))
+    totals = {c.value: c.count for c in everything.facets.get("archive", ())}
     years = sorted({int(y) for by_year in counts.values() for y in by_year})
     # every year of the range, gaps included, unless a stray date makes it absurdly wide
     span = [
@@ -261,18 +266,25 @@ def timeline_page() -> Any:
             range(years[0], years[-1] + 1) if years and years[-1] - years[0] < MAX_SPAN else years
         )
     ]
-    highest = max((n for by_year in counts.values() for n in by_year.values()), default=1)
-    charts = [
-        {
-            "archive": archive,
-            "total": sum(by_year.values()),
-            "bars": [bar(i, year, by_year.get(year, 0), highest) for i, year in enumerate(span)],
-        }
-        for archive, by_year in counts.items()
-    ]
+    charts = []
+    for archive in sorted(set(counts) | set(totals)):
+        by_year = counts.get(archive, {})
+        dated = sum(by_year.values())
+        highest = max(by_year.values(), default=0)
+        charts.append(
+            {
+                "archive": archive,
+                "total": max(totals.get(archive, 0), dated),
+                "undated": max(totals.get(archive, 0) - dated, 0),
+                "highest": highest,
+                "bars": [
+                    bar(i, year, by_year.get(year, 0), highest or 1) for i, year in enumerate(span)
+                ],
+            }
+        )
     return render_template(
         "timeline.html",
-        charts=charts,
+        charts=charts if span else [],
         years=span,
         counts=counts,
         width=len(span) * BAR_STEP + 8,
