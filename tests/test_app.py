@@ -510,7 +510,7 @@ def test_browse_pages(client, engine, path, facet, first, count, title):
     body = page(client, path)
     assert f"<h1>{title}</h1>" in body and f'aria-current="page">{title}</a>' in body
     counts = engine.search(SearchQuery(per_page=1, facet_limit=10_000)).facets[facet]
-    assert f"{len(counts)} values" in body
+    assert f'<p class="status" id="browse-count">{len(counts)} {path[1:]}</p>' in body
     rows = re.findall(r'<td><a href="([^"]*)">([^<]*)</a>.*?<td class="num">(\d+)</td>', body, re.S)
     assert [(html.unescape(v), int(n)) for _h, v, n in rows] == [(c.value, c.count) for c in counts]
     href, value, number = rows[0]

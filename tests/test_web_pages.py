@@ -452,3 +452,70 @@ def test_timeline_charts_are_focusable_and_open_at_the_latest_year(two_archives)
     ]
     css = two_archives.get("/static/style.css").get_data(as_text=True)
     assert ".chart-scroll { display: flex; flex-direction: row-reverse; }" in css
+
+
+# --- browsing pages: a filter box, pages, headings that say what is listed ----------------
+
+
+def browse_rows(body: str) -> list[tuple[str, int]]:
+    rows = re.findall(r'<td><a href="[^"]*">([^<]*)</a>.*?<td class="num">(\d+)</td>', body, re.S)
+    return [(html.unescape(value), int(count)) for value, count in rows]
+
+
+def facet_values(client, facet: str) -> list[tuple[str, int]]:
+    data = client.get(f"/api/facets?facet={facet}&limit=1000").get_json()
+    return [(v["value"], v["count"]) for v in data["values"]]
+
+
+@pytest.mark.parametrize(("path", "facet"), [("/tags", "tag"), ("/authors", "author")])
+def test_browse_pages_say_what_they_list(client, path, facet):
+    body = page(client, path)
+    every = facet_values(client, facet)
+    count = re.search(r'<p class="status" id="browse-count">(.*?)</p>', body).group(1)
+    assert count == f"{len(every)} {path[1:]}"
+    assert browse_rows(body) == every
+    assert '<label for="filter">Find ' + path[1:] + "</label>" in body
+    assert '<input type="search" id="filter" name="filter" value=""' in body
+
+
+def test_speakers_are_filtered_without_javascript_case_and_accents_aside(client):
+    every = facet_values(client, "speaker")
+    body = page(client, "/speakers?filter=KEV")
+    assert browse_rows(body) == [(v, n) for v, n in every if "kev" in v.lower().replace("é", "e")]
+    assert browse_rows(body) == [("Kévin Morel", 3)]
+    count = re.search(r'<p class="status" id="browse-count">(.*?)</p>', body).group(1)
+    assert html.unescape(count) == f"1 of {len(every)} speakers match “KEV”"
+    assert 'value="KEV"' in body and '<a href="/speakers">Show all</a>' in body
+    body = page(client, "/speakers?filter=nobody-has-this-name")
+    assert browse_rows(body) == [] and "Nothing contains “nobody-has-this-name”." in body
+
+
+def test_browse_pages_are_paginated_keeping_the_filter(client):
+    every = facet_values(client, "tag")
+    assert len(every) > 10
+    pages = -(-len(every) // 5)
+    seen: list[tuple[str, int]] = []
+    for number in range(1, pages + 1):
+        body = page(client, f"/tags?per_page=5&page={number}")
+        rows = browse_rows(body)
+        assert rows == every[(number - 1) * 5 : number * 5]
+        seen += rows
+        assert f"page {number} of {pages}" in body
+        nav = body.split('<nav class="pagination"', 1)[1].split("</nav>", 1)[0]
+        if number < pages:
+            assert f'rel="next" href="/tags?per_page=5&amp;page={number + 1}"' in nav
+    assert seen == every  # every value once, in order
+    body = page(client, "/tags?filter=p&per_page=2&page=2")
+    matching = [(v, n) for v, n in every if "p" in v]
+    assert browse_rows(body) == matching[2:4]
+    assert 'rel="prev" href="/tags?filter=p&amp;per_page=2&amp;page=1"' in body
+    assert '<input type="hidden" name="per_page" value="2">' in body
+    body = page(client, f"/tags?per_page=5&page={pages + 1}")
+    assert f"There is no page {pages + 1}: the last one is {pages}." in body
+    assert client.get("/tags?page=0").status_code == 400
+
+
+def test_french_browse_page(client):
+    body = html.unescape(page(client, "/speakers?ui=fr&filter=kév"))
+    assert "<h1>Intervenants</h1>" in body and "Trouver des intervenants" in body
+    assert re.search(r"1 sur \d+ intervenants correspondent à «\u202fkév\u202f»", body)

@@ -21,6 +21,7 @@ from flask import Flask, jsonify, render_template, request, url_for
 
 from barcamp_search.errors import QueryError
 from barcamp_search.facets import by_plural, counted_facets, facet_names
+from barcamp_search.indexer.analysis import fold
 from barcamp_search.search.engine import SORTS, Hit, SearchQuery, SearchResults
 from barcamp_search.web.context import (
     current_index,
@@ -210,13 +211,34 @@ def post_page(archive: str, slug: str) -> Any:
     return render_template("post.html", post=post, words=highlight_words(request.args.get("q")))
 
 
+BROWSE_PAGE = 100  # rows of a browsing page
+
+
 def browse_page() -> Any:
+    """Every value of a facet with its post count, most used first, a page of
+    ``BROWSE_PAGE`` at a time (``?per_page=``); ``?filter=`` keeps the values containing
+    that text (case and accents aside)."""
     facet = by_plural(request.endpoint or "tags").name
     results = current_index().search(SearchQuery(per_page=1, facet_limit=100_000))
+    every = results.facets[facet]
+    wanted = request.args.get("filter", "")[:200].strip()
+    folded = fold(wanted)
+    counts = [c for c in every if folded in fold(c.value)] if wanted else list(every)
+    size = _bounded("per_page", BROWSE_PAGE, 1, 1000)
+    pages = max(1, -(-len(counts) // size))
+    number = _bounded("page", 1, 1, 100_000)
+    shown = counts[(number - 1) * size : number * size]
     return render_template(
         "browse.html",
         facet=facet,
-        counts=results.facets[facet],
+        counts=shown,
+        total=len(every),
+        matching=len(counts),
+        wanted=wanted,
+        page=number,
+        pages=pages,
+        window=page_window(number, pages),
+        per_page=size if size != BROWSE_PAGE else None,
         title_key=f"browse_{request.endpoint}",
     )
 
