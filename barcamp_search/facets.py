@@ -77,6 +77,10 @@ def _archive(post: Post) -> tuple[str, ...]:
     return (post.archive,)
 
 
+def _language(post: Post) -> tuple[str, ...]:
+    return (post.lang[:2].lower(),) if post.lang else ()
+
+
 def _categories(post: Post) -> tuple[str, ...]:
     return post.categories
 
@@ -103,6 +107,13 @@ FACETS: list[Facet] = [
     ),
     Facet("year", "years", _year, indexed="id", newest_first=True, help="Only posts of this year."),
     Facet("archive", "archives", _archive, indexed="stored_id", help="Only posts of this archive."),
+    Facet(
+        "language",
+        "languages",
+        _language,
+        indexed="id",
+        help="Only posts in this language (ISO 639-1 code: fr, en, de, es, ja...).",
+    ),
     Facet(
         "category",
         "categories",

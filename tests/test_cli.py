@@ -110,7 +110,7 @@ def test_search_json_shape(index_dir):
     }
     assert first["sections"][0]["anchor"] == "pyramid-le-framework-qui-monte"
     assert set(first["sections"][0]) == {"anchor", "title", "url", "snippet"}
-    assert set(data["facets"]) == {"tag", "author", "speaker", "year", "archive"}
+    assert set(data["facets"]) == {"tag", "author", "speaker", "year", "archive", "language"}
     assert data["facets"]["archive"] == [{"value": "demo", "count": 2, "selected": False}]
 
 

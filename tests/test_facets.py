@@ -29,7 +29,14 @@ def test_every_facet_has_its_field_and_labels():
     for facet in all_facets():
         assert facet.name in schema.names()
         assert facet.label in STRINGS and facet.chip in STRINGS
-    assert [f.name for f in counted_facets()] == ["tag", "author", "speaker", "year", "archive"]
+    assert [f.name for f in counted_facets()] == [
+        "tag",
+        "author",
+        "speaker",
+        "year",
+        "archive",
+        "language",
+    ]
     assert get_facet("category").counted is False
     with pytest.raises(KeyError):
         get_facet("nope")
