@@ -591,8 +591,7 @@ def test_api_facets(client, engine):
     assert data["values"] == [{"value": "2024", "count": 7, "selected": True}]
     data = api(client, "/api/facets?facet=color", 400)
     assert data["error"] == (
-        'Unknown facet "color". Available facets: tag, author, speaker, year, archive, '
-        "language"
+        'Unknown facet "color". Available facets: tag, author, speaker, year, archive, language'
     )
     assert api(client, "/api/facets", 400)["status"] == 400
     assert api(client, "/api/facets?facet=tag&limit=100000", 400)["status"] == 400
