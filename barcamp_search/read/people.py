@@ -178,27 +178,45 @@ _REPORTED_BY = (
     r"(?:\s+(?:contributed|compiled|written|taken|prepared|rédigée?|écrite?))?\s+(?:by|par)\s+"
     r"|(?:contributed|compiled)\s+by\s+"
 )
-# (trigger, role, fewest words a name needs after it)
-_FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str, int], ...] = (
-    (re.compile(r"\(par\s+(?=[^()]*\))"), "speaker", 1),
-    (re.compile(r"(?i)\bprésentations?\b[^.!?:;()]{0,60}?\bpar\s+"), "speaker", 1),
-    (re.compile(r"(?i)\b(?:donnée?|présentée?)\s+par\s+"), "speaker", 1),
+# (trigger, role, fewest words a name needs after it, words one of which the text must hold:
+# a substring test first spares most blocks the regular expression)
+_FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str, int, tuple[str, ...]], ...] = (
+    (re.compile(r"\(par\s+(?=[^()]*\))"), "speaker", 1, ("(par",)),
+    (
+        re.compile(r"(?i)\bprésentations?\b[^.!?:;()]{0,60}?\bpar\s+"),
+        "speaker",
+        1,
+        ("présentation",),
+    ),
+    (re.compile(r"(?i)\b(?:donnée?|présentée?)\s+par\s+"), "speaker", 1, ("donné", "présenté")),
     (
         re.compile(r"(?i)\bprésentations?\s+(?:(?:longues?|courtes?|éclairs?)\s+)?de\s+"),
         "speaker",
         2,
+        ("présentation",),
     ),
-    (re.compile(r"(?i)\banimée?\s+par\s+|\borganisée?s?\s+par\s+"), "host", 1),
-    (re.compile(r"(?i)\banimated\s+by\s+"), "host", 1),
-    (re.compile(r"(?i)\bpresented\s+by\s+|\btalk\s+by\s+"), "speaker", 1),
-    (re.compile(r"(?i)\b(?:talks?|presentation|keynote)\s+from\s+"), "speaker", 2),
+    (
+        re.compile(r"(?i)\banimée?\s+par\s+|\borganisée?s?\s+par\s+"),
+        "host",
+        1,
+        ("animé", "organisé"),
+    ),
+    (re.compile(r"(?i)\banimated\s+by\s+"), "host", 1, ("animated",)),
+    (re.compile(r"(?i)\bpresented\s+by\s+|\btalk\s+by\s+"), "speaker", 1, ("by",)),
+    (re.compile(r"(?i)\b(?:talks?|presentation|keynote)\s+from\s+"), "speaker", 2, ("from",)),
     (
         re.compile(r"(?i)\b(?:main\s+)?(?:presenters?|speakers?)\s+(?:will\s+be|is|was)\s+"),
         "speaker",
         2,
+        ("presenter", "speaker"),
     ),
-    (re.compile(rf"(?i)(?:^|\b){_REPORTED_BY}"), "reporter", 2),
-    (re.compile(r"(?i)\bcompte[- ]rendu\s+par\s+"), "reporter", 1),
+    (
+        re.compile(rf"(?i)(?:^|\b){_REPORTED_BY}"),
+        "reporter",
+        2,
+        ("minutes", "compte", "write", "contributed", "compiled"),
+    ),
+    (re.compile(r"(?i)\bcompte[- ]rendu\s+par\s+"), "reporter", 1, ("compte",)),
     (
         re.compile(
             r"(?i)\b(?:talks?|presentations?|keynote|session|workshop|tutorial)\b"
@@ -206,12 +224,13 @@ _FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str, int], ...] = (
         ),
         "speaker",
         1,
+        ("given", "delivered"),
     ),
 )
 # "Thank you A, B & C for hosting ... and D for delivering talks"
 _THANKS = re.compile(
     r"(?:\b[Tt]hank(?:s\s+to|\s+you)|\band)\s+"
-    r"((?:[^\W\d_][\w.'’-]*)(?:(?:\s*,\s*|\s+&\s+|\s+and\s+|\s+)[^\W\d_][\w.'’-]*){0,11}?)"
+    r"([^\W\d_][\w.'’-]*(?:(?:\s*,\s*|\s+&\s+|\s+)[^\W\d_][\w.'’-]*){0,11}?)"
     r"\s+for\s+((?i:hosting|organi[sz]ing|delivering|giving|presenting))\b",
 )
 _THANKS_ROLES = {"hosting": "host", "organising": "host", "organizing": "host"}
@@ -412,20 +431,25 @@ def find_forward_prose(text: str) -> list[tuple[str, str]]:
     ``a talk from X``, ``Our main presenter will be X``, ``animated by X`` (host),
     ``Meeting minutes contributed by X`` (reporter)."""
     found: list[tuple[str, str]] = []
-    for pattern, role, fewest in _FORWARD_TRIGGERS:
+    lowered = text.casefold()
+    for pattern, role, fewest, needles in _FORWARD_TRIGGERS:
+        if not any(needle in lowered for needle in needles):
+            continue
         for m in pattern.finditer(text):
             tokens = text[m.end() : m.end() + 400].split()[:16]
             names, used = read_name_run(tokens)
             if used == len(tokens) and names:  # the text ends the name: "... by Ann Lee P."
                 names[-1] = re.sub(r"(\s[^\W\d_])\.\Z", r"\1", names[-1])
             found += [(n, role) for n in names if looks_like_name(n) and len(n.split()) >= fewest]
-    for m in _THANKS.finditer(text):
+    thanks = " for " in lowered and ("thank" in lowered or " and " in lowered)
+    for m in _THANKS.finditer(text) if thanks else ():
         if m.group(0).startswith("Thanks to") and m.group(2).casefold() == "hosting":
             continue  # "Thanks to Acme for hosting": a venue, seldom a person
         parts = [clean_name(p) for p in NAMES_SEPARATOR.split(m.group(1))]
         if parts and all(looks_like_name(p) for p in parts):
             found += [(p, _THANKS_ROLES.get(m.group(2).casefold(), "speaker")) for p in parts]
-    for m in _INLINE_LIST.finditer(text):
+    listed = ":" in text and any(w in lowered for w in ("sprint", "participant", "présents"))
+    for m in _INLINE_LIST.finditer(text) if listed else ():
         found += [(n, "participant") for n in label_names(m.group(1), "participant", "")]
     return found
 
@@ -605,6 +629,8 @@ def find_bio_after_name(block: Block, after: Block | None) -> list[tuple[str, st
     (``Vlad Goloshuk is the Founder ...``): a speaker, in the bio's fuller form."""
     if block.kind != "paragraph" or after is None or after.kind != "paragraph":
         return []
+    if len(block.text) > 80 or not block.text.strip():
+        return []
     name = clean_name(block.text.replace("*", " "))
     if not looks_like_name(name) or "\n" in block.text.strip():
         return []
@@ -619,7 +645,7 @@ def _scan_blocks(blocks: Iterable[Block], title: str | None) -> list[Found]:
     found: list[Found] = []
     talky_label = False
     list_role = _title_role(title)
-    names_last = _names_last(blocks)
+    names_last: bool | None = None  # read when a talk list needs it
     for i, block in enumerate(blocks):
         after = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind != "item":
@@ -636,7 +662,9 @@ def _scan_blocks(blocks: Iterable[Block], title: str | None) -> list[Found]:
         flat = " ".join(block.text.split())
         hits = find_backward_prose(flat) + find_forward_prose(flat) + find_quoted_title_by(flat)
         talky = talky_label or is_talk_list_title(title)
-        hits += find_talk_item(block, talky, names_last)
+        if talky and block.kind == "item" and names_last is None:
+            names_last = _names_last(blocks)
+        hits += find_talk_item(block, talky, bool(names_last))
         found += [(n, role, block.line) for n, role in hits]
     return found
 
@@ -684,9 +712,12 @@ def _is_short_form(short: str, full: str) -> bool:
 
 def _fullest_forms(persons: list[Person]) -> tuple[Person, ...]:
     """A person once per post, in the fullest form the post gives (when only one fits)."""
-    names = dedupe([p.name for p in persons], key=str.casefold)
+    by_first: dict[str, list[str]] = {}
+    for name in dedupe([p.name for p in persons], key=str.casefold):
+        by_first.setdefault(name.split()[0].casefold(), []).append(name)
     fuller: dict[str, str] = {}
-    for name in names:
+    for name in (n for group in by_first.values() if len(group) < 200 for n in group):
+        names = by_first[name.split()[0].casefold()]
         candidates = dedupe([n for n in names if _is_short_form(name, n)], key=str.casefold)
         longest = [n for n in candidates if not any(_is_short_form(n, m) for m in candidates)]
         if len(longest) == 1:
