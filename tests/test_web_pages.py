@@ -377,12 +377,20 @@ def test_a_facet_link_brings_the_page_back_to_itself(client):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("tag", "a b"), ("speaker", "Kévin Morel"), ("tag", '"><x')]
+    ("name", "value", "expected"),
+    [
+        ("tag", "a b", "f-tag-a%20b"),
+        ("speaker", "Kévin Morel", "f-speaker-K%C3%A9vin%20Morel"),
+        ("tag", '"><x', "f-tag-%22%3E%3Cx"),
+        ("tag", "c++ (2)!*~'", "f-tag-c%2B%2B%20(2)!*~'"),  # as encodeURIComponent
+        ("tag", "a#b/c", "f-tag-a%23b%2Fc"),
+    ],
 )
-def test_facet_ids_are_valid_ids(name, value):
+def test_facet_ids_are_valid_ids_and_fragments(name, value, expected):
     from barcamp_search.web.views import facet_id
 
-    assert re.fullmatch(rf"f-{name}-[0-9a-f]{{10}}", facet_id(name, value))
+    assert facet_id(name, value) == expected
+    assert not re.search(r"[\s#]", facet_id(name, value))
 
 
 # --- the timeline ------------------------------------------------------------------------
@@ -519,3 +527,53 @@ def test_french_browse_page(client):
     body = html.unescape(page(client, "/speakers?ui=fr&filter=kév"))
     assert "<h1>Intervenants</h1>" in body and "Trouver des intervenants" in body
     assert re.search(r"1 sur \d+ intervenants correspondent à «\u202fkév\u202f»", body)
+
+
+# --- facet values past the first ten: on demand -------------------------------------------
+
+
+def facet_block(body: str, name: str) -> str:
+    return body.split(f'<section class="facet" aria-labelledby="facet-{name}">', 1)[1].split(
+        "</section>", 1
+    )[0]
+
+
+def shown_values(block: str) -> list[str]:
+    return [
+        html.unescape(v)
+        for v in re.findall(r'<span class="facet-value">(?:<span[^>]*>[^<]*</span>)*([^<]*)', block)
+    ]
+
+
+def test_a_facet_shows_ten_values_and_loads_the_rest_on_demand(client):
+    body = page(client, "/search?archive=demo&year=2024")
+    every = client.get("/api/facets?facet=tag&archive=demo&year=2024&limit=1000").get_json()
+    assert len(every["values"]) > 10
+    block = facet_block(body, "tag")
+    assert shown_values(block) == [v["value"] for v in every["values"][:10]]
+    more = re.search(r'<details class="facet-more" data-facet="tag" data-src="([^"]*)"', block)
+    src = html.unescape(more.group(1))
+    assert src == "/api/facets?archive=demo&year=2024&facet=tag&limit=1000"
+    assert client.get(src).get_json() == every  # what the script fetches when it is opened
+    link = re.search(r'<p class="facet-more-link"><a href="([^"]*)">(.*?)</a>', block)
+    assert html.unescape(link.group(1)) == "/search?archive=demo&year=2024&more=tag#facet-tag"
+    assert link.group(2) == "Show every value (tags)"
+    # facets with ten values or fewer have no "more"
+    assert "facet-more" not in facet_block(body, "year")
+
+
+def test_without_javascript_the_link_shows_every_value(client):
+    body = page(client, "/search?archive=demo&year=2024&more=tag&page=1")
+    every = client.get("/api/facets?facet=tag&archive=demo&year=2024&limit=1000").get_json()
+    block = facet_block(body, "tag")
+    assert '<details class="facet-more" open data-facet="tag"' in block
+    assert shown_values(block) == [v["value"] for v in every["values"]]
+    assert "facet-more-link" not in block
+    # "more" is for this page only: its links leave it out
+    assert "more=" not in body.replace("more=tag#facet-tag", "")
+
+
+def test_the_page_is_lighter_without_the_hidden_values(client):
+    light = client.get("/search?archive=demo").get_data()
+    full = client.get("/search?archive=demo&more=tag").get_data()
+    assert len(light) < len(full)

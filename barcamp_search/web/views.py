@@ -9,7 +9,6 @@ stored plain text.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -35,7 +34,11 @@ from barcamp_search.web.context import (
 from barcamp_search.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from barcamp_search.web.render import highlight_words, safe_url
 
-FACETS_SHOWN = 8  # values of a facet before "more"
+FACETS_SHOWN = 10  # values of a facet on the page; the rest on demand (/api/facets, ?more=)
+FACETS_MORE = 1000
+URI_COMPONENT_SAFE = (
+    "!~*'()"  # with letters, digits and -_. : left as they are  # values of a facet shown on demand
+)
 SUGGEST_LIMIT = 20
 FACET_LIMIT = 1000
 SPEAKER_PAGE = 50
@@ -132,8 +135,10 @@ def section_url(hit: Hit, anchor: str | None, url: str | None = None) -> str:
 
 
 def facet_id(name: str, value: str) -> str:
-    """The id of a facet value's link, the same on every page (any value makes a valid id)."""
-    return f"f-{name}-{hashlib.sha1(value.encode()).hexdigest()[:10]}"
+    """The id of a facet value's link, the same on every page: the value percent-encoded
+    as JavaScript's ``encodeURIComponent`` does (app.js makes the same ids), so it has no
+    space and stands as it is in a URL's #fragment."""
+    return f"f-{name}-{quote(value, safe=URI_COMPONENT_SAFE)}"
 
 
 def keep_pairs(*dropped: str) -> list[tuple[str, str]]:
@@ -169,7 +174,11 @@ def search_page() -> Any:
     fragment = _switch_on("fragment")
     if fragment:
         keep_out("instant")
-    results = run_search()
+    more = request.args.get("more", "").strip()
+    # one value past those shown tells whether there are more (the selected ones always
+    # come too); ?more=<facet> (the link without JavaScript) asks for all of them
+    limit = FACETS_MORE if more in facet_names() else FACETS_SHOWN + 1
+    results = run_search(facet_limit=limit)
     pages = min(results.pages, 1000)
     facets = {
         name: sorted(counts, key=lambda c: not c.selected)
@@ -181,6 +190,7 @@ def search_page() -> Any:
     return render_template(
         "search_fragment.html" if fragment else "search.html",
         home=home_summary() if is_home else None,
+        more=more,
         results=results,
         facets=facets,
         chips=chips,

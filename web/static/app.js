@@ -13,7 +13,9 @@
      picks (a post title opens the post), Escape closes;
    - keyboard: "/" focuses the search box; j/k (or arrow keys inside the results) move between
      results, Enter opens the focused one; arrow keys move within a facet list;
-   - after a facet click the focus returns to that facet value (the link's #fragment). */
+   - after a facet click the focus returns to that facet value (the link's #fragment);
+   - a facet's values past the first ten are fetched from /api/facets when its "More …"
+     is opened (without the script, a link asks the page for all of them). */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -465,11 +467,15 @@
     });
   }
 
+  function safeDecode(text) {
+    try { return decodeURIComponent(text); } catch (error) { return text; }
+  }
+
   // after a facet click (or a chip's removal) the page opens at that facet value's link
   // (the #fragment): give it the focus, as if the page had not been reloaded
   function focusFacet() {
     var id = window.location.hash.slice(1);
-    var target = id && document.getElementById(decodeURIComponent(id));
+    var target = id && (document.getElementById(id) || document.getElementById(safeDecode(id)));
     if (target && target.classList && target.classList.contains("facet-link")) {
       target.focus();
     } else if (id === "facets" && target) {
@@ -478,9 +484,98 @@
     }
   }
 
+  // --- facet values past the first ones, on demand ----------------------------------------
+
+  // the id views.facet_id gives a value's link (its #fragment brings the focus back to it)
+  function facetId(name, value) {
+    return "f-" + name + "-" + encodeURIComponent(value);
+  }
+
+  // the URL of this search with a value of a facet added (or, selected, removed), page 1
+  function facetHref(name, value, selected) {
+    var params = new URLSearchParams(window.location.search);
+    var kept = new URLSearchParams();
+    params.forEach(function (v, k) {
+      if (k === "page" || k === "more") { return; }
+      if (selected && k === name && v === value) { return; }
+      kept.append(k, v);
+    });
+    if (!selected) { kept.append(name, value); }
+    var query = kept.toString();
+    return window.location.pathname + (query ? "?" + query : "") + "#" + facetId(name, value);
+  }
+
+  function facetItem(name, item) {
+    var li = document.createElement("li");
+    var link = document.createElement("a");
+    link.className = "facet-link" + (item.selected ? " selected" : "");
+    link.id = facetId(name, String(item.value));
+    link.href = facetHref(name, String(item.value), item.selected);
+    var value = document.createElement("span");
+    value.className = "facet-value";
+    if (item.selected) {
+      link.setAttribute("aria-current", "true");
+      var mark = document.createElement("span");
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = "✓ ";
+      value.appendChild(mark);
+    }
+    value.appendChild(document.createTextNode(String(item.value)));
+    var count = document.createElement("span");
+    count.className = "facet-count";
+    count.textContent = String(item.count);
+    link.appendChild(value);
+    link.appendChild(document.createTextNode(" "));
+    link.appendChild(count);
+    li.appendChild(link);
+    return li;
+  }
+
+  // opening a facet's "More …" fetches its values from /api/facets (the link inside, for
+  // pages without JavaScript, is replaced by them)
+  function loadMoreFacets(details) {
+    if (details.dataset.loaded || !details.dataset.src || !window.fetch) { return; }
+    details.dataset.loaded = "1";
+    var name = details.dataset.facet;
+    var facet = details.closest(".facet");
+    var shown = {};
+    Array.prototype.forEach.call(facet.querySelectorAll(".facet-link"), function (link) {
+      shown[link.id] = true;
+    });
+    fetch(details.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !Array.isArray(data.values)) { throw new Error("no values"); }
+        var list = document.createElement("ul");
+        list.className = "facet-values";
+        list.dataset.facet = name;
+        data.values.forEach(function (item) {
+          if (!shown[facetId(name, String(item.value))]) {
+            list.appendChild(facetItem(name, item));
+          }
+        });
+        var link = details.querySelector(".facet-more-link");
+        if (link) { link.replaceWith(list); } else { details.appendChild(list); }
+      })
+      .catch(function () {
+        delete details.dataset.loaded;  // the link stays: it works without the script
+      });
+  }
+
+  function moreFacets() {
+    // "toggle" does not bubble: listen in the capture phase, for regions swapped in later
+    document.addEventListener("toggle", function (event) {
+      var details = event.target;
+      if (details && details.classList && details.classList.contains("facet-more") && details.open) {
+        loadMoreFacets(details);
+      }
+    }, true);
+  }
+
   ready(function () {
     searchBox();
     keyboard();
+    moreFacets();
     focusFacet();
   });
 }());
