@@ -1035,3 +1035,26 @@ def test_a_removed_email_leaves_a_placeholder_not_a_hole() -> None:
 def test_one_letter_more_counts_any_spelling_in_two_words() -> None:
     groups = _groups("Ravishankara", "Ravishankar", "Ravi Shankar")
     assert groups.name_of("Ravishankara") == "Ravi Shankar"
+
+
+def test_aliases_and_grouped_filters_on_a_real_index(tmp_path: Path, sample_dir: Path) -> None:
+    from barcamp_search.archive import Archive, ArchiveOptions
+    from barcamp_search.indexer.build import index_archives
+    from barcamp_search.search.engine import SearchIndex, SearchQuery
+
+    index_archives(tmp_path / "index", [Archive(sample_dir, ArchiveOptions("demo"))], workers=1)
+
+    def posts_of(engine: SearchIndex, speaker: str) -> set[str]:
+        found = engine.search(SearchQuery(speakers=(speaker,), per_page=50))
+        return {hit.slug for hit in found.hits}
+
+    with SearchIndex(tmp_path / "index") as engine:
+        morel, riviere = posts_of(engine, "Kévin Morel"), posts_of(engine, "Léa Fontaine")
+    assert morel and riviere - morel
+    aliases = {"Léa Fontaine": "Kévin Morel"}  # merged by hand (made up: two people)
+    with SearchIndex(tmp_path / "index", people_aliases=aliases) as engine:
+        speakers = {n for v in engine.state().tables.values("speaker") for n in v}
+        assert "Kévin Morel" in speakers and "Léa Fontaine" not in speakers
+        assert engine.state().tables.variants["Kévin Morel"] == ("Kévin Morel", "Léa Fontaine")
+        # the filter on a person finds every post of every spelling it gathered
+        assert posts_of(engine, "Kévin Morel") == morel | riviere

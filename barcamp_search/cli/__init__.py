@@ -373,7 +373,9 @@ def search(ctx, text, index_dir, as_json, per_page, **filters):
     """
     settings = _settings(ctx, index=index_dir)
     query = _search_query(text, per_page=per_page or settings.per_page, **filters)
-    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
+    with SearchIndex(
+        settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
+    ) as engine:
         results = engine.search(query)
     if as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False))
@@ -395,7 +397,9 @@ def facets(ctx, facet, text, index_dir, limit, as_json, **filters):
     """
     settings = _settings(ctx, index=index_dir)
     query = _search_query(text, per_page=1, facet_limit=limit, **filters)
-    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
+    with SearchIndex(
+        settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
+    ) as engine:
         counts = engine.search(query).facets[facet]
     if as_json:
         click.echo(
@@ -419,7 +423,9 @@ def stats(ctx, index_dir, as_json):
     Example: barcamp-search stats
     """
     settings = _settings(ctx, index=index_dir)
-    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
+    with SearchIndex(
+        settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
+    ) as engine:
         data = engine.stats()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -439,7 +445,9 @@ def show(ctx, archive, slug, index_dir, as_json):
     Example: barcamp-search show python-nantes barcamp-micro-python
     """
     settings = _settings(ctx, index=index_dir)
-    with SearchIndex(settings.index, synonyms=settings.synonyms) as engine:
+    with SearchIndex(
+        settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
+    ) as engine:
         post = engine.post(archive, slug)
     if post is None:
         raise click.ClickException(

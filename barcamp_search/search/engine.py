@@ -254,6 +254,8 @@ def filtered_posts(tables: PostTable, sets: DocSets, query: SearchQuery) -> np.n
     result: np.ndarray | None = None
     for term in filter_terms(query):
         posts = tables.posts_mask_of_docs(sets.docs(term))
+        for spelling in tables.spellings(term.fieldname, term.text):  # one person's names
+            posts = posts | tables.posts_mask_of_docs(sets.docs(Term(term.fieldname, spelling)))
         result = posts if result is None else result & posts
     bounds = date_bounds(query)
     if bounds is not None:
@@ -303,11 +305,17 @@ class SearchIndex:
     """A long-lived handle on the index for searching (one per process)."""
 
     def __init__(
-        self, root: Path, recheck: float = 1.0, synonyms: Mapping[str, Any] | None = None
+        self,
+        root: Path,
+        recheck: float = 1.0,
+        synonyms: Mapping[str, Any] | None = None,
+        people_aliases: Mapping[str, str] | None = None,
     ) -> None:
         """``synonyms``: the user's table (the config file's ``[synonyms]``), added to the
-        shipped list; ConfigError if it is malformed."""
+        shipped list; ConfigError if it is malformed. ``people_aliases``: the config
+        file's ``[people.aliases]`` (search/people.py)."""
         self.synonyms: Synonyms = check_synonyms(synonyms)
+        self.people_aliases = people_aliases
         self.root = Path(root)
         self.recheck = recheck
         self._state: _State | None = None
@@ -344,7 +352,7 @@ class SearchIndex:
             sets = DocSets(searcher)
             generation = self._generation(index)
             folder = Path(index.storage.folder) if generation[1] >= 0 else None
-            tables = PostTable(searcher, sets, folder, generation[1])
+            tables = PostTable(searcher, sets, folder, generation[1], self.people_aliases)
             langs = present_languages(searcher.reader())
             old, self._state = self._state, _State(generation, index, searcher, tables, sets, langs)
             if old is not None:

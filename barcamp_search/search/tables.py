@@ -214,6 +214,15 @@ class PostTable:
             self._shown[facet] = values
         return self._shown[facet]
 
+    def spellings(self, facet: str, value: str) -> list[str]:
+        """The other spellings (lower-cased, as indexed) of the person a selected value of a
+        people facet names: a filter on a person finds every post its count covers."""
+        if facet not in {f.name for f in counted_facets() if f.merge_case}:
+            return []
+        self.values(facet)  # groups the facet's people, once
+        group = next((v for k, v in self.variants.items() if k.lower() == value), ())
+        return [s.lower() for s in group if s.lower() != value]
+
     def count(self, facet: str, posts: Any) -> Counter[str]:
         """Posts per value of ``facet`` among ``posts`` (a set or a post mask)."""
         counts, names = self.count_array(facet, self.post_mask(posts))

@@ -95,7 +95,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_url_rule(
         "/static/<path:filename>", "static", serve_asset, provide_automatic_options=False
     )
-    app.extensions[EXTENSION] = IndexHolder(settings.index, synonyms=settings.synonyms)
+    app.extensions[EXTENSION] = IndexHolder(
+        settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
+    )
 
     app.before_request(_only_get)
     app.before_request(_pick_language)

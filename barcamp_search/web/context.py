@@ -57,10 +57,17 @@ class IndexHolder:
     file descriptors between processes, so the pid is part of the key.
     """
 
-    def __init__(self, root: Path, recheck: float = RECHECK_SECONDS, synonyms: Any = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        recheck: float = RECHECK_SECONDS,
+        synonyms: Any = None,
+        people_aliases: Any = None,
+    ) -> None:
         self.root = Path(root)
         self.recheck = recheck
         self.synonyms = synonyms
+        self.people_aliases = people_aliases
         self._pid = 0
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
@@ -68,7 +75,12 @@ class IndexHolder:
     def get(self) -> SearchIndex:
         with self._lock:
             if self._index is None or self._pid != os.getpid():
-                self._index = SearchIndex(self.root, recheck=self.recheck, synonyms=self.synonyms)
+                self._index = SearchIndex(
+                    self.root,
+                    recheck=self.recheck,
+                    synonyms=self.synonyms,
+                    people_aliases=self.people_aliases,
+                )
                 self._pid = os.getpid()
             return self._index
 
