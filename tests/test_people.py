@@ -1058,3 +1058,8 @@ def test_aliases_and_grouped_filters_on_a_real_index(tmp_path: Path, sample_dir:
         assert engine.state().tables.variants["Kévin Morel"] == ("Kévin Morel", "Léa Fontaine")
         # the filter on a person finds every post of every spelling it gathered
         assert posts_of(engine, "Kévin Morel") == morel | riviere
+
+
+def test_an_initial_is_no_inserted_letter() -> None:
+    groups = _groups("Balasubramanian", "K. Balasubramanian")
+    assert len(groups.variants) == 2

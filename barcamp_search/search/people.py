@@ -185,7 +185,8 @@ def _group_archive(names: list[str], union: _Union) -> None:
     # (each key's one-letter deletions looked up: linear in the names, not quadratic)
     keys: dict[str, list[str]] = {}
     for name in names:
-        keys.setdefault(letters_key(name), []).append(name)
+        if not any(_is_initial(w) for w in _words(name)):  # "M. Muralidharan": no letter more
+            keys.setdefault(letters_key(name), []).append(name)
     for key, spellings in keys.items():
         for shorter in {key[:i] + key[i + 1 :] for i in range(len(key))}:
             others = keys.get(shorter, [])
