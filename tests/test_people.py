@@ -1063,3 +1063,9 @@ def test_aliases_and_grouped_filters_on_a_real_index(tmp_path: Path, sample_dir:
 def test_an_initial_is_no_inserted_letter() -> None:
     groups = _groups("Balasubramanian", "K. Balasubramanian")
     assert len(groups.variants) == 2
+
+
+def test_two_swapped_letters_of_one_first_name() -> None:
+    assert _groups("Rahul Sehgal", "Rahul Shegal").name_of("Rahul Shegal") == "Rahul Sehgal"
+    assert len(_groups("Rahul Sehgal", "Rahlu Sehgla").variants) == 2  # two swaps
+    assert len(_groups("Anna Sehgal", "Nana Sehgal").variants) == 2  # another first name

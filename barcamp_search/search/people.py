@@ -18,7 +18,9 @@ Grouping rule (strong evidence only; a wrong merge is worse than a duplicate):
   - one letter more: ``Vijayakumar`` is ``Vijay Kumar`` (a letter inserted, 9 letters or
     more, one of the two written as two words or more; never a letter *changed*:
     ``Ashok Kumar`` and ``Ashik Kumar`` stay two people; ``Christopher`` and
-    ``Christophe`` stay two first names).
+    ``Christophe`` stay two first names);
+  - two letters swapped in the surname of the same first name (``Gaurav Sherawat`` is
+    ``Gaurav Sehrawat``; 9 letters or more).
 
 * A first name alone is never merged with a full name across posts (two people may share
   it); within one post the extractor already keeps the fullest form.
@@ -27,7 +29,7 @@ Grouping rule (strong evidence only; a wrong merge is worse than a duplicate):
   itself (``"Alex Martin" = "Alex Martin"``) is kept apart from any automatic group.
 
 The display name of a group is its most used spelling (ties: the one without an initial,
-capitalised, with accents, in more words, then the first in alphabetical order); an alias
+capitalised, with accents, in more words, longer, then the first in alphabetical order); an alias
 target is always the display name of its group.
 """
 
@@ -65,6 +67,7 @@ def _fullness(name: str) -> tuple[int, ...]:
         not name[:1].isupper(),
         -sum(unicodedata.decomposition(c) != "" for c in name),
         -len(words),
+        -len(name),  # a typo more often drops a letter than adds one ("Raymon")
     )
 
 
@@ -195,4 +198,18 @@ def _group_archive(names: list[str], union: _Union) -> None:
                 and len(shorter) >= MIN_INSERTION_LETTERS
                 and any(len(_words(n)) >= 2 for n in spellings + others)
             ):
+                union.join(spellings[0], others[0])
+        # "Gaurav Sherawat" -> "Gaurav Sehrawat": two letters swapped, same first word
+        if len(key) < MIN_INSERTION_LETTERS or not all(len(_words(n)) >= 2 for n in spellings):
+            continue
+        for i in range(len(key) - 1):
+            swapped = key[:i] + key[i + 1] + key[i] + key[i + 2 :]
+            others = [
+                n
+                for n in keys.get(swapped, [])
+                if swapped != key
+                and len(_words(n)) >= 2
+                and letters_key(_words(n)[0]) == letters_key(_words(spellings[0])[0])
+            ]
+            if others:
                 union.join(spellings[0], others[0])
