@@ -174,9 +174,10 @@ def post_languages(given: str | None, title: str, parts: Sequence[Part]) -> Lang
 
 
 def _runs(text: str, pieces: Sequence[str]) -> list[tuple[int, int, int, str]]:
-    """Runs of prose pieces: (start, end) in ``text``, letters, the run's prose. Short
-    pieces join the run before them, so each run has ``MIN_RUN`` letters where the text
-    allows; the runs cover the whole text (code between pieces goes with the run before)."""
+    """Runs of prose pieces: (start, end) in ``text``, letters, the run's prose. Pieces
+    join the run before them until it has ``MIN_RUN`` letters, then start the next one (a
+    "-- English text --" line opens the run it announces); the runs cover the whole text
+    (code between pieces goes with the run before)."""
     if not pieces:
         pieces = [p for p in _PARAGRAPHS.split(text) if p.strip()]
     runs: list[list[Any]] = []  # [start, letters, [pieces]]
@@ -188,7 +189,7 @@ def _runs(text: str, pieces: Sequence[str]) -> list[tuple[int, int, int, str]]:
         found = text.find(piece.strip()[:40], cursor)
         position = found if found >= 0 else cursor
         cursor = max(cursor, position)
-        if runs and (runs[-1][1] < MIN_RUN or letters < MIN_RUN // 4):
+        if runs and runs[-1][1] < MIN_RUN:
             runs[-1][1] += letters
             runs[-1][2].append(piece)
         else:
@@ -202,12 +203,15 @@ def _runs(text: str, pieces: Sequence[str]) -> list[tuple[int, int, int, str]]:
 
 def _fill(runs: list[tuple[int, int, str | None, int]], default: str) -> list[tuple[int, int, str]]:
     """Undecided runs take the language of the run before them (the first: ``default``);
-    so does a run too short (under ``MIN_SWITCH`` letters) to be trusted with a change."""
+    so does a run too short (under ``MIN_SWITCH`` letters) to be trusted with a change,
+    unless the next decided run says the same."""
     filled: list[tuple[int, int, str]] = []
     previous = default
-    for start, end, lang, letters in runs:
-        if lang and (lang == previous or letters >= MIN_SWITCH):
-            previous = lang
+    for index, (start, end, lang, letters) in enumerate(runs):
+        if lang and lang != previous and letters < MIN_SWITCH:
+            following = next((run[2] for run in runs[index + 1 :] if run[2]), None)
+            lang = lang if following == lang else None
+        previous = lang or previous
         filled.append((start, end, previous))
     return filled
 
