@@ -8,15 +8,11 @@ from pathlib import Path
 import pytest
 
 from barcamp_search.model import Block, Document, ParsedSection, Person
+from barcamp_search.read.names import clean_name, looks_like_name
 from barcamp_search.read.people import (
     MAX_NAME_LENGTH as MAX_NAME,
 )
-from barcamp_search.read.people import (
-    clean_name,
-    find_people,
-    looks_like_name,
-    section_speakers,
-)
+from barcamp_search.read.people import find_people, section_speakers
 
 # --- helpers -----------------------------------------------------------------
 
@@ -982,7 +978,7 @@ def test_people_aliases_from_the_config_file(tmp_path: Path) -> None:
     ],
 )
 def test_clean_author(value: str, expected: tuple[str | None, str | None]) -> None:
-    from barcamp_search.read.people import clean_author
+    from barcamp_search.read.names import clean_author
 
     name, warning = clean_author(value)
     assert name == expected[0]

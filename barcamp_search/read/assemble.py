@@ -33,12 +33,8 @@ from barcamp_search.model import (
     split_people,
     strip_emails,
 )
-from barcamp_search.read.people import (
-    MAX_NAME_LENGTH,
-    clean_author,
-    find_people,
-    section_speakers,
-)
+from barcamp_search.read.names import clean_author
+from barcamp_search.read.people import MAX_NAME_LENGTH, find_people, section_speakers
 from barcamp_search.read.slugs import slugify
 
 MAX_TITLE = 300

@@ -3,40 +3,54 @@
 :func:`find_people` reads only ``Document.blocks``, ``ParsedSection.blocks`` and section
 titles (readers never put code, comments or raw HTML into blocks), and applies small,
 precise heuristics, one function each. Precision comes first: a missed name is better
-than a wrong one.
+than a wrong one. The names themselves (what a name looks like, clean-up, author fields)
+are ``read/names.py``'s.
 
 * Label lines (at the start of any line of a block): ``Intervenant(e)(s) :``,
   ``Orateur/Oratrice :``, ``Speaker(s):``, ``Presenter(s):``, ``Speaker bio: X``,
-  ``Présenté(e) par X`` (speaker); ``Participant(s) :`` (participant);
-  ``Rapporteur/Rapporteuse :`` (reporter); ``Animateur/Animatrice :``, ``Animé(e) par X``
-  (host). French spacing before the colon (none, space, NBSP, NNBSP) is accepted.
-  A definition-list term ``Speaker``/``Speaker:`` takes the name from the next
+  ``Présenté(e) par X`` (speaker); ``Participant(s) :``, ``Présent(e)(s) (pour le
+  moment) :`` (participant); ``Rapporteur/Rapporteuse :``, ``Meeting Minutes by:``,
+  ``Compiled by:``, ``compte-rendu par:`` (reporter); ``Animateur/Animatrice :``,
+  ``Animé(e) par X``, ``leading the meetup:`` (host). French spacing before the colon
+  (none, space, NBSP, NNBSP) is accepted. A label with no value gives its role to the list
+  items right after it (``Présent pour le moment :`` then ``* Stéphane (harobed) à
+  19h``). A definition-list term ``Speaker``/``Speaker:`` takes the name from the next
   ``definition`` block. English *singular* labels (``Speaker: Dhanesh K, Architect at X``)
   keep only the part before the first comma (the rest is an affiliation) unless the value
   also holds ``and``/``&``; French labels always split on commas (python-nantes writes
-  ``Intervenant : Damien Nicolas, Gordon``).
-* Section titles: ``Speaker: X`` is a speaker of the **parent** section (the talk whose
-  sub-heading it is; of the section itself when it has no parent); ``"Talk" presented by
-  X`` / ``Talk title by X`` is a speaker of that section; ``Name: Talk title`` under a
-  talk-like parent (``Main Presentation``) is a speaker of that section. ``... sponsored
-  by X`` and break/food titles are ignored.
-* Talk lists (a section titled like ``Lightning talks``, or items after a short label
-  paragraph such as ``Flash presentations :`` / ``Nos valeureux présentateurs:``): items
-  ``Name: title``, ``Name - title``, ``Name, "title"``, ``Name on/sur title`` (2-4
-  capitalised words), else ``title - Name`` (Québec-Python), ``title par/by Name``.
-  Outside a talk list only ``title, par Name`` and ``title par Name (30min)`` items count.
-  A label value whose first part is a sentence, not a name, yields nobody.
-* Prose: ``X a présenté``, ``X et Y ont présenté``, ``X nous présentera/montrera``,
-  ``X y présentera`` (X must start the block or follow punctuation), ``(par X)``,
-  ``présentation ... par X``, ``donnée par X``, ``animé par X`` (host), ``presented by X``,
-  ``talk by X``, ``talk ... given/delivered by X``, a block ``"Title" by X``.
+  ``Intervenant : Damien Nicolas, Gordon``). After a speaker label only, a first name and
+  a lowercase surname is a name (``Gaurav kamathe``).
+* Section titles: ``Speaker: X`` and ``Speaker Bio`` (the name its text opens with) are
+  of the **parent** section (the talk whose sub-heading it is); ``"Talk" presented by X``
+  / ``Talk title by X`` of that section; ``Name: Talk title`` under a talk-like parent
+  (``Main Presentation``), ``Talk - Name`` under a heading naming talks (``3 Talks: ...``)
+  of that section; ``Compiled by X`` / ``Meeting Minutes by X`` (reporters; with no name,
+  as ``Compiled by PythonPune``, the list under it names them). ``... sponsored by X`` and
+  break/food titles are ignored.
+* Talk lists (a section or post titled like ``Lightning talks``, ``Nos présentations``,
+  or items after a label paragraph such as ``Flash presenters are going to be:``): items
+  ``Name: title``, ``Name - title``, ``Name, title``, ``Name "title"``, ``Name on/sur
+  title`` (2-4 capitalised words), ``title - Name`` / ``title, Name`` (the list's own order
+  decides: the items where only one side is a name vote), ``title par/by Name``. Outside a
+  talk list only ``title, par Name`` and ``title par Name (30min)`` items count. ``Name
+  Product: a ...`` drops the product (``Olivier Bélanger Ounk: a Python audio ...``). A
+  label value whose first part is a sentence, not a name, yields nobody.
+* Prose: ``X a présenté``, ``X et Y ont présenté``, ``X nous présentera/montrera``, ``X
+  nous a parlé de``, ``X a improvisé``, ``X presented the``, ``X gave/did a (lightning)
+  talk`` (X must start the block or follow punctuation; a ``(@handle) de Company`` between
+  X and the verb is skipped), ``(par X)``, ``présentation ... par X``, ``présentation
+  (longue) de X``, ``donnée par X``, ``presented by X``, ``talk by X``, ``a talk from X``,
+  ``Our main presenter will be X``, ``talk ... given/delivered by X``, a block ``"Title"
+  by X``; ``animé(e) par X``, ``organisé(e) par X``, ``animated by X`` (host); ``Meeting
+  minutes contributed by X``, ``compte-rendu par X`` (reporter); ``Thank you A, B & C for
+  hosting ... and D for delivering talks`` (hosts, speakers; ``Thanks to X for hosting``
+  is a venue); ``nos 6 sprinteurs : A, B, C`` (participants); a paragraph that is only a
+  name (``** Vlad **``) followed by its bio (``Vlad Goloshuk is ...``), a speaker.
 
-Names: 1-4 capitalised words in prose (particles ``de``, ``van``, ``von``, ``di``, ``le``...
-allowed inside), up to 6 in label values; ``(nick)`` parentheses, e-mails, URLs, honorifics
-(``Mr.``, ``Dr.``...) and ``- description`` / ``: titre`` tails are removed; ``?``, handles,
-words with digits, lowercase words (``Gaurav kamathe`` is missed on purpose), pronouns,
-technology names and placeholders are rejected. A name over 100 characters is
-**truncated** to 100 with a :class:`ReadWarning`.
+A person is named once per post, in the fullest form the post gives (``Jair`` and ``Jair
+Vercosa`` are ``Jair Vercosa`` when no other ``Jair ...`` is there). A section's speakers
+are its own; a section with none has those of its nearest ancestor, unless a sibling has
+its own (:func:`section_speakers`).
 
 Block quotes: label lines inside a ``quote`` block count (in reST an indented line is a
 block quote by accident more often than a citation), prose forms do not (quoted text is an
@@ -55,8 +69,18 @@ from barcamp_search.model import (
     ParsedSection,
     Person,
     ReadWarning,
-    clean_text,
     dedupe,
+)
+from barcamp_search.read.names import (
+    PARENS,
+    PARTICLES,
+    STOP_WORDS,
+    clean_name,
+    fullest_forms,
+    is_bad_word,
+    is_cap_word,
+    looks_like_name,
+    read_name_run,
 )
 
 MAX_NAME_LENGTH = 100  # longer names (found here, or authors) are truncated
@@ -88,72 +112,6 @@ _LABEL_RE = re.compile(
     + rf"|^[\s\-*•–]*(?P<par>présentée?|animée?){_SPACE}+par\s+(?P<pvalue>.*)$",
     re.IGNORECASE,
 )
-_PARTICLES = {
-    "de",
-    "du",
-    "des",
-    "d'",
-    "van",
-    "von",
-    "der",
-    "den",
-    "di",
-    "da",
-    "del",
-    "della",
-    "le",
-    "la",
-    "dos",
-    "das",
-    "ter",
-    "ten",
-    "bin",
-    "al",
-    "el",
-    "y",
-}
-_HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "professor", "mme", "mlle", "m"}
-# military and police ranks are no part of a name ("Lt Col CR Sundar" is "CR Sundar")
-_RANKS = {
-    "lt",
-    "col",
-    "capt",
-    "cpt",
-    "maj",
-    "gen",
-    "sgt",
-    "cdr",
-    "cmdr",
-    "wg",
-    "sqn",
-    "ldr",
-    "brig",
-}
-_RANKS |= {"colonel", "captain", "lieutenant", "commander", "general", "sergeant", "brigadier"}
-_STOP = set(
-    """il elle ils elles nous vous on ce cet cette ces le la les un une des du l notre
-nos votre mon ma son sa leur chacun tout tous qui puis ensuite enfin et mais si quand lors
-personne aucun inconnu anonyme intervenant intervenante intervenants intervenantes orateur
-orateurs oratrice participant participants rapporteur rapporteuse animateur animatrice speaker
-speakers presenter presenters
-this that these those the a an he she we they it i you our my his her their everyone someone
-nobody who then next first finally also and but or if when there here today tonight
-unknown anonymous none tbd tba todo lundi mardi mercredi jeudi vendredi samedi dimanche
-monday tuesday wednesday thursday friday saturday sunday janvier février mars avril mai juin
-juillet août septembre octobre novembre décembre january february march april june july
-august september october november december main flash lightning talk talks présentation
-presentation introduction intro session workshop atelier keynote meetup barcamp afpyro
-python django flask pyramid pelican ipython jupyter pygame postgresql postgres mysql
-sqlalchemy celery numpy scipy pandas asyncio docker linux windows google microsoft github
-pycon pyconfr afpy sage twisted plone zope openerp odoo ansible salt fabric sentry
-micropython cpython pypy aws open source web data team group architect developer engineer
-professor founder ceo cto student manager consultant director head staff contributor me moi
-us hand example examples design default night building using making writing learning doing
-creating install use read download see check join visit register tech inc labs corp ltd llc
-software foundation association systems solutions technologies community cinemas best
-practices tips tricks basics part overview lessons learned future state deep dive getting started
-beyond new what why how quick guide demo q&a questions discussion discussions""".split()
-)
 _THIS_TALK = re.compile(
     r"(?i)\b(?:this|that|cette|cet|ce)\s+(?:\w+\s+)?(?:presentation|"
     r"talk|présentation|exposé|conférence)"
@@ -162,10 +120,7 @@ _TALKY = re.compile(
     r"(?i)\b(?:presentations?|présentations?|talks?|conférences?|exposés?|presenters?|"
     r"preseters?|présentateurs?|speakers?|intervenants?|orateurs?|keynotes?|flash|lightning)\b"
 )
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*\Z")
-_URL = re.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _TAIL = re.compile(r"\s+(?:--?|–|—|\|)\s+.*$|\s*:\s+.*$|\s+(?:from|at|of|chez|@)\s+.*$")
-_PARENS = re.compile(r"\s*(?:\([^()]*\)|\[[^\]]*\]|\([^()]*$)")
 _BOUNDARY_END = tuple(".,;:!?(•*–—-")
 _BACKWARD_TRIGGERS = re.compile(
     r"\s(?:nous\s+|y\s+)?(?:a|ont)\s+présenté|\s(?:nous\s+|y\s+)?présenter(?:a|ont)\b|"
@@ -251,38 +206,6 @@ def _line_of(block: Block, offset: int) -> int | None:
     return None if block.line is None else block.line + offset
 
 
-def _is_cap_word(word: str) -> bool:
-    return bool(_WORD.match(word)) and word[0].isupper()
-
-
-def _bad_word(word: str) -> bool:
-    """Pronouns, articles, dates, tech names (``*python*``, ``*py``), role words."""
-    if re.fullmatch(r"[^\W\d_]\.", word):
-        return False  # an initial: ``A.``
-    key = word.casefold().strip(".'’")
-    if re.search(r"['’]s\Z", word) or (word.isalpha() and word.isupper() and 2 < len(word) <= 6):
-        return True  # ``GUI's``, acronyms (``SFL``, ``IRTT``)
-    return (
-        key in _STOP
-        or "python" in key
-        or (len(key) > 3 and key.endswith("py"))
-        or bool(re.match(r"Py[A-Z]", word))
-    )
-
-
-def looks_like_name(name: str, max_words: int = 4) -> bool:
-    """1-``max_words`` capitalised words (particles inside), no stop/tech word, no digit."""
-    words = name.split()
-    if not 1 <= len(words) <= max_words or any(c in name for c in '?@#/:"<>=0123456789'):
-        return False
-    for i, word in enumerate(words):
-        if word.casefold() in _PARTICLES and i < len(words) - 1:
-            continue
-        if not _WORD.match(word) or not word[0].isupper() or _bad_word(word):
-            return False
-    return True
-
-
 def _truncate_name(name: str, line: int | None, warnings: list[ReadWarning]) -> str:
     if len(name) > MAX_NAME_LENGTH:
         message = f"name of {len(name)} characters truncated to {MAX_NAME_LENGTH}"
@@ -291,27 +214,14 @@ def _truncate_name(name: str, line: int | None, warnings: list[ReadWarning]) -> 
     return name
 
 
-def clean_name(raw: str) -> str:
-    """Strip parentheses, URLs/e-mails, honorifics, quotes and trailing punctuation."""
-    text = clean_text(_URL.sub("", _PARENS.sub("", raw)))
-    text = text.strip(" \"'“”«»*_`<>,;:!-–—")
-    words = text.split()
-    while len(words) > 1 and words[0].casefold().rstrip(".") in (_HONORIFICS - {"m"}) | _RANKS:
-        words = words[1:]
-    text = " ".join(words)
-    if text.endswith(".") and not re.search(r"(?:^|[\s.])\w\.$", text):
-        text = text[:-1].rstrip()
-    return text
-
-
 def label_names(value: str, kind: str, label: str) -> list[str]:
     """Names of a label value: ``Damien Nicolas, Gordon``, ``Florent, Antoine et Pablo``."""
     if kind == "bio":
-        text = _PARENS.sub("", value).strip()
+        text = PARENS.sub("", value).strip()
         lead = re.match(r"\s*((?:\S+\s+){0,3}?\S+)\s+(?:is|has|was|works|est|a)\s", text)
         if lead and looks_like_name(clean_name(lead.group(1))):
             return [clean_name(lead.group(1))]
-    value = _TAIL.sub("", _PARENS.sub("", value).strip())
+    value = _TAIL.sub("", PARENS.sub("", value).strip())
     singular_en = label.casefold() in {"speaker", "presenter", "speaker bio"}
     if singular_en and "," in value and not re.search(r"(?i)\s(?:and|&)\s", value):
         value = value.split(",", 1)[0]
@@ -333,8 +243,8 @@ def _lowercase_surname(name: str, kind: str) -> bool:
         and len(words) == 2
         and looks_like_name(words[0])
         and bool(re.fullmatch(r"[^\W\d_A-Z]{3,}", words[1]))
-        and words[1] not in _STOP | _PARTICLES | _LINK_WORDS
-        and not _bad_word(words[1])
+        and words[1] not in STOP_WORDS | PARTICLES | _LINK_WORDS
+        and not is_bad_word(words[1])
     )
 
 
@@ -383,49 +293,6 @@ def find_definition_label(term: Block, definition: Block | None) -> list[Found]:
     return [(n, _role(match[0]), definition.line) for n in label_names(first, match[0], match[1])]
 
 
-def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str], int]:
-    """Read ``A B, C et D E`` from the start of ``tokens``: (names, tokens consumed)."""
-    groups: list[list[str]] = [[]]
-    used, i = 0, 0
-    while i < len(tokens):
-        tok = tokens[i].lstrip('("“«*')
-        core = tok.rstrip(',;:.!?)"”»*')
-        trail = tok[len(core) :]
-        if re.fullmatch(r"[^\W\d_]", core) and trail.startswith("."):
-            core, trail = core + ".", trail[1:]
-        cur = groups[-1]
-        if tok.casefold() in {"et", "and", "&"} and cur:
-            groups.append([])
-            i += 1
-            continue
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        title_word = core.casefold().rstrip(".") in _HONORIFICS | _RANKS
-        if not cur and title_word and _is_cap_word(nxt.rstrip(",.;:)")):
-            i += 1
-            continue
-        particle = core.casefold() in _PARTICLES and cur and _is_cap_word(nxt.rstrip(",.;:)"))
-        if not (particle or (_is_cap_word(core) and not _bad_word(core))):
-            break
-        if len(cur) >= 4:  # five capitalised words: a title, not a name
-            groups.pop()
-            used = min(used, i - len(cur))
-            break
-        cur.append(core)
-        i += 1
-        used = i
-        if not trail:
-            continue
-        if trail[0] in ",;" and not trail[1:]:
-            groups.append([])
-            continue
-        break
-    names = [" ".join(g) for g in groups if g]
-    conj = any(t.casefold() in {"et", "and", "&"} for t in tokens[:used])
-    if not conj and len(names) > 1:
-        names = names[:1] if first_only else names[-1:]
-    return names, used
-
-
 def find_forward_prose(text: str) -> list[tuple[str, str]]:
     """``(par X)``, ``présentation ... par X``, ``presented by X``, ``talk ... given by X``,
     ``a talk from X``, ``Our main presenter will be X``, ``animated by X`` (host),
@@ -460,12 +327,12 @@ def find_backward_prose(text: str) -> list[tuple[str, str]]:
     for m in _BACKWARD_TRIGGERS.finditer(text):
         # "Dejan Filipovic (@nuoyas) de Gandi nous présentera": no handle, no company
         head = text[max(0, m.start() - 400) : m.start()]
-        head = _PARENS.sub("", re.sub(r"\s*\([^()]*\)\s+(?:de|from|of|at|chez)\s+\S+\Z", "", head))
+        head = PARENS.sub("", re.sub(r"\s*\([^()]*\)\s+(?:de|from|of|at|chez)\s+\S+\Z", "", head))
         before = head.split()[-14:]
         if (
             len(before) >= 3
             and re.fullmatch(r"[a-z0-9_.]+", before[-1])
-            and all(_is_cap_word(w) for w in before[-3:-1])
+            and all(is_cap_word(w) for w in before[-3:-1])
         ):
             before = before[:-1]  # ``Laurent Guérin ltguerin a présenté``: drop the handle
         for k in range(len(before)):
@@ -618,7 +485,7 @@ def _title_role(title: str | None) -> str | None:
 
 def find_list_item_name(block: Block) -> str | None:
     """The person an item of a people list names: ``Stéphane (harobed) à 19h``."""
-    text = _PARENS.sub("", " ".join(block.text.split()))
+    text = PARENS.sub("", " ".join(block.text.split()))
     text = re.split(r"\s+(?:à|at|vers|from|de|chez|@)\s+|\s+[-–—:]\s+|,", text)[0]
     name = clean_name(text)
     return name if looks_like_name(name) else None
@@ -696,41 +563,7 @@ def find_people(doc: Document) -> tuple[tuple[Person, ...], tuple[ReadWarning, .
             add(name, role, target, section.line)
         for name, role, line in _scan_blocks(section.blocks, section.title):
             add(name, role, section.anchor, line)
-    return _fullest_forms(persons), tuple(warnings)
-
-
-def _is_short_form(short: str, full: str) -> bool:
-    """``Jair`` of ``Jair Vercosa``; ``Dinesh Joshi`` of ``Dinesh A. Joshi``."""
-    a, b = short.casefold().split(), full.casefold().split()
-    if len(a) >= len(b) or a[0] != b[0]:
-        return False
-    if len(a) == 1:
-        return True
-    it = iter(b)
-    return a[-1] == b[-1] and all(word in it for word in a)
-
-
-def _fullest_forms(persons: list[Person]) -> tuple[Person, ...]:
-    """A person once per post, in the fullest form the post gives (when only one fits)."""
-    by_first: dict[str, list[str]] = {}
-    for name in dedupe([p.name for p in persons], key=str.casefold):
-        by_first.setdefault(name.split()[0].casefold(), []).append(name)
-    fuller: dict[str, str] = {}
-    for name in (n for group in by_first.values() if len(group) < 200 for n in group):
-        names = by_first[name.split()[0].casefold()]
-        candidates = dedupe([n for n in names if _is_short_form(name, n)], key=str.casefold)
-        longest = [n for n in candidates if not any(_is_short_form(n, m) for m in candidates)]
-        if len(longest) == 1:
-            fuller[name] = longest[0]
-    seen: set[tuple[str, str, str | None]] = set()
-    kept: list[Person] = []
-    for person in persons:
-        name = fuller.get(person.name, person.name)
-        key = (name.casefold(), person.role, person.section)
-        if key not in seen:
-            seen.add(key)
-            kept.append(Person(name, person.role, person.section))
-    return tuple(kept)
+    return fullest_forms(persons), tuple(warnings)
 
 
 def section_speakers(doc: Document, persons: Iterable[Person]) -> dict[str, tuple[str, ...]]:
@@ -756,42 +589,3 @@ def section_speakers(doc: Document, persons: Iterable[Person]) -> dict[str, tupl
         names = own.get(anchor, []) if anchor is not None and anchor not in chain else []
         result[section.anchor] = dedupe(names, key=str.casefold)
     return result
-
-
-# --- author fields -------------------------------------------------------------------
-
-_MONTHS = (
-    r"jan(?:uary|vier)?|feb(?:ruary)?|févr(?:ier)?|fevrier|mar(?:ch|s)?|apr(?:il)?|avr(?:il)?|"
-    r"may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|août|aout|sept?(?:ember|embre)?|"
-    r"oct(?:ober|obre)?|nov(?:ember|embre)?|dec(?:ember)?|déc(?:embre)?"
-)
-# "Reviewed June 2008", "October, 2008", "Jan 2008", "2008-10-02" at the end of an author
-_DAY_YEAR = r"(?:\d{1,2}(?:st|nd|rd|th)?,?\s*)?\d{4}\b"
-_AUTHOR_DATE = re.compile(
-    r"(?i)[\s,;-]*(?:"
-    rf"\b(?:reviewed|reviewer|revu|updated)\b[\s,:]*(?:(?:{_MONTHS})\b\.?,?\s*)?(?:{_DAY_YEAR})?"
-    rf"|(?:\d{{1,2}}\s+)?\b(?:{_MONTHS})\b\.?,?\s*{_DAY_YEAR}"
-    r"|\b\d{4}(?:[-/]\d{1,2}(?:[-/]\d{1,2})?)?\b"
-    r")\s*$"
-)
-_ROLE_ACCOUNTS = {"admin", "administrator", "administrateur", "webmaster", "staff", "editor"}
-
-
-def clean_author(name: str) -> tuple[str | None, str | None]:
-    """An author value without the date or role written into it: ``(person, warning)``.
-
-    ``Emile van Sebille October 2008`` -> ``Emile van Sebille``; ``Reviewed June 2008``
-    and account names (``baypiggie_member``, ``Admin``) -> no person. The warning says
-    what was dropped (None when the value was a plain name)."""
-    stripped = _AUTHOR_DATE.sub("", name).strip(" ,;-")
-    words = stripped.split()
-    if (
-        not words
-        or stripped.casefold() in _ROLE_ACCOUNTS
-        or (len(words) == 1 and ("_" in stripped or stripped.islower()))
-        or not any(c.isalpha() for c in stripped)
-    ):
-        return None, f"author {name!r} is not a person; dropped"
-    if stripped != name:
-        return stripped, f"author {name!r}: {name[len(stripped) :].strip(' ,')!r} dropped"
-    return name, None
