@@ -1065,3 +1065,24 @@ def test_two_swapped_letters_of_one_first_name() -> None:
     assert _groups("Rahul Sehgal", "Rahul Shegal").name_of("Rahul Shegal") == "Rahul Sehgal"
     assert len(_groups("Rahul Sehgal", "Rahlu Sehgla").variants) == 2  # two swaps
     assert len(_groups("Anna Sehgal", "Nana Sehgal").variants) == 2  # another first name
+
+
+def test_speaker_page_of_a_person_lists_the_talks_of_every_spelling(
+    tmp_path: Path, sample_dir: Path
+) -> None:
+    from urllib.parse import quote
+
+    from barcamp_search.archive import Archive, ArchiveOptions
+    from barcamp_search.config import Settings
+    from barcamp_search.indexer.build import index_archives
+    from barcamp_search.web.app import create_app
+
+    index_archives(tmp_path / "index", [Archive(sample_dir, ArchiveOptions("demo"))], workers=1)
+    aliases = {"Léa Fontaine": "Kévin Morel"}  # merged by hand (made up: two people)
+    client = create_app(Settings(index=tmp_path / "index", people_aliases=aliases)).test_client()
+    page = client.get("/speakers/" + quote("Kévin Morel")).get_data(as_text=True)
+    # Léa Fontaine's talk in the May announcement now belongs to the person's page
+    assert "Annonce : meetup Python de mai" in page and "Au programme" in page
+    plain = create_app(Settings(index=tmp_path / "index")).test_client()
+    page = plain.get("/speakers/" + quote("Kévin Morel")).get_data(as_text=True)
+    assert "Annonce : meetup Python de mai" not in page

@@ -512,6 +512,12 @@ class SearchIndex:
         state = self.state()
         return state.tables.post_by_slug(state.searcher, archive, slug)
 
+    def spellings(self, facet: str, name: str) -> tuple[str, ...]:
+        """Every spelling of the person ``name`` shows in a people facet (``name`` first)."""
+        others = self.state().tables.spellings(facet, name.lower())
+        variants = self.state().tables.variants.get(name, ())
+        return tuple(dict.fromkeys([name, *(v for v in variants if v.lower() in others)]))
+
     def complete(self, prefix: str, limit: int = 8) -> list[dict[str, str]]:
         """Completions for a search box, accents and case ignored, at most ``limit``:
 

@@ -264,18 +264,21 @@ def speaker_page(name: str) -> Any:
     if results.total == 0:
         return error_response(404, ui_text("speaker_none", name=name[:200]))
     talks = []
+    spellings = engine.spellings("speaker", name)  # the person's names in the posts
+    names = {n.casefold() for n in spellings}
     for hit in results.hits:
         post = engine.post(hit.archive, hit.slug) or {}
         sections = [
             s
             for s in post.get("sections", [])
-            if name.casefold() in {p.casefold() for p in s.get("speakers", [])}
+            if names & {p.casefold() for p in s.get("speakers", [])}
         ]
         talks.append((hit, sections))
     pages = results.pages
     return render_template(
         "speaker.html",
         name=name,
+        variants=spellings[1:],  # other spellings gathered under this person
         results=results,
         talks=talks,
         pages=pages,
