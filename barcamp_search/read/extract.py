@@ -216,9 +216,7 @@ def import_readers() -> None:
 
     import barcamp_search.read.formats.markdown  # noqa: F401
     import barcamp_search.read.formats.rst  # noqa: F401
-    from barcamp_search.read.language import warm_up
-
-    warm_up()
+    import barcamp_search.read.language  # noqa: F401  (Lingua's models load at first use)
 
 
 def parse_pool(

@@ -30,6 +30,7 @@ language of what contains it.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -250,7 +251,11 @@ def detect(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
-    """Lingua's detector for ``DETECTED``, built once per process (models load lazily)."""
+    """Lingua's detector for ``DETECTED``, built once per process (models load lazily).
+
+    One thread: the parse pool already runs one worker per core, and Lingua's own thread
+    pool (rayon) would only make them contend (measured: more CPU per detection)."""
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
     codes = [getattr(IsoCode639_1, "NB" if c == "no" else c.upper()) for c in DETECTED]
