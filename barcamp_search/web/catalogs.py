@@ -80,9 +80,9 @@ def compile_catalog(path: Path) -> bytes:
 
 
 @functools.cache
-def translations(lang: str) -> Translations:
+def translations(lang: str, root: Path = LOCALES) -> Translations:
     """The compiled catalog of ``lang`` (the build's ``.mo``, else the ``.po`` compiled now)."""
-    po = po_path(lang)
+    po = po_path(lang, root)
     mo = po.with_suffix(".mo")
     if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
         data = mo.read_bytes()

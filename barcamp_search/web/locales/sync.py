@@ -26,7 +26,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import write_po
+from babel.messages.pofile import denormalize, write_po
 
 from barcamp_search.web.catalogs import LOCALES, available, po_path, read_catalog
 from barcamp_search.web.i18n import STRINGS
@@ -165,11 +165,36 @@ def is_missing(message: Message) -> bool:
     return message.fuzzy or not all(_forms(message.string))
 
 
+def previous_msgids(path: Path) -> dict[str, list[str]]:
+    """The ``#| msgid`` (and ``#| msgid_plural``) of each fuzzy entry, by context: Babel
+    writes them but does not read them back."""
+    found: dict[str, list[str]] = {}
+    block: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#| "):
+            block.append(line[3:])
+        elif line.startswith("msgctxt ") and block:
+            items: list[str] = []
+            for part in block:
+                if part.startswith(("msgid ", "msgid_plural ")):
+                    items.append(part.split(" ", 1)[1])
+                elif items:
+                    items[-1] += "\n" + part
+            found[denormalize(line[len("msgctxt ") :])] = [denormalize(i) for i in items]
+            block = []
+        elif not line.startswith("#"):
+            block = []
+    return found
+
+
 def build(lang: str, root: Path = LOCALES) -> tuple[bytes, list[str]]:
     """The catalog of ``lang`` as it should be written, and its missing entries' keys."""
     path = po_path(lang, root)
     old = read_catalog(path) if path.is_file() else None
     previous = {m.context: m for m in old if m.id and m.context} if old is not None else {}
+    for context, previous_id in (previous_msgids(path) if old is not None else {}).items():
+        if context in previous:
+            previous[context].previous_id = previous_id
     catalog = new_catalog(lang, old)
     missing: list[str] = []
     for entry in entries():
