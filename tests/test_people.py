@@ -973,6 +973,7 @@ def test_people_aliases_from_the_config_file(tmp_path: Path) -> None:
         ("Sept 2011", (None, "not a person")),
         ("group_member", (None, "not a person")),
         ("Admin", (None, "not a person")),
+        ("Lyon-Python", (None, "not a person")),
         ("June Carter", ("June Carter", None)),  # a month that is a first name
         ("Marc Dec", ("Marc Dec", None)),  # a month without a year is no date
     ],

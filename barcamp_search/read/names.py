@@ -229,9 +229,10 @@ _ROLE_ACCOUNTS = {"admin", "administrator", "administrateur", "webmaster", "staf
 def clean_author(name: str) -> tuple[str | None, str | None]:
     """An author value without the date or role written into it: ``(person, warning)``.
 
-    ``Emile van Sebille October 2008`` -> ``Emile van Sebille``; ``Reviewed June 2008``
-    and account names (``baypiggie_member``, ``Admin``) -> no person. The warning says
-    what was dropped (None when the value was a plain name)."""
+    ``Emile van Sebille October 2008`` -> ``Emile van Sebille``; ``Reviewed June 2008``,
+    account names (``baypiggie_member``, ``Admin``) and the group itself
+    (``Québec-Python``) -> no person. The warning says what was dropped (None when the
+    value was a plain name)."""
     stripped = _AUTHOR_DATE.sub("", name).strip(" ,;-")
     words = stripped.split()
     if (
@@ -239,6 +240,7 @@ def clean_author(name: str) -> tuple[str | None, str | None]:
         or stripped.casefold() in _ROLE_ACCOUNTS
         or (len(words) == 1 and ("_" in stripped or stripped.islower()))
         or not any(c.isalpha() for c in stripped)
+        or "python" in stripped.casefold()  # the group itself: "Québec-Python"
     ):
         return None, f"author {name!r} is not a person; dropped"
     if stripped != name:
