@@ -134,7 +134,7 @@ def test_plurals_follow_cldr():
     # CLDR's "many" of French, Spanish, Italian and Portuguese: whole millions
     assert post("es", 1_000_000) == "1.000.000 de entradas"
     assert post("it", 2_000_000) == "2.000.000 di articoli"
-    assert post("fr", 1_000_000) == "1\u202f000\u202f000 billets"
+    assert post("fr", 1_000_000) == "1\u202f000\u202f000 de billets"
     assert post("es", 1_000_001) == "1.000.001 entradas"
 
 
@@ -166,6 +166,24 @@ def test_numbers_and_dates_per_locale():
     assert catalogs.format_number(1200, "en") == "1,200"
     assert catalogs.format_number(1200, "fr") == "1\u202f200"
     assert catalogs.format_number(12000, "de") == "12.000"
+
+
+def test_strings_keys_read_through_the_catalogs():
+    """What i18n.py asks: a key of STRINGS (a plural pair's _one/_other too), a plural for n,
+    an ISO date."""
+    assert catalogs.text("de", "nav_timeline", STRINGS) == "Zeitleiste"
+    assert catalogs.text("fr", "colon", STRINGS) == "{label} :"
+    assert catalogs.text("es", "post_one", STRINGS) == "{n} entrada"
+    assert catalogs.text("es", "post_other", STRINGS) == "{n} entradas"
+    assert catalogs.text("it", "results_for", STRINGS) == "{count} per «{query}»"
+    assert catalogs.plural_text("pt", "speaker", 0, STRINGS) == "{n} palestrante"
+    assert catalogs.plural_text("de", "speaker", 0, STRINGS) == "{n} Vortragende"
+    assert catalogs.plural_pair("archive_one", STRINGS) == "archive"
+    assert catalogs.plural_pair("speaker_sections", STRINGS) is None
+    assert catalogs.format_iso_date("2025-02-15T09:00:00+01:00", "pt") == "15 de fevereiro de 2025"
+    assert catalogs.format_iso_date("2025-13-01", "de") == "2025-13-01"
+    assert catalogs.format_iso_date(None, "de") is None
+    assert catalogs.format_iso_date("undated", "de") is None
 
 
 # --- the sync script ------------------------------------------------------------------------

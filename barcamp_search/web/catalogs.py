@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -114,3 +115,41 @@ def format_number(n: int, lang: str) -> str:
 def format_date(value: date, lang: str) -> str:
     """A date in the language's long CLDR format: "15. Februar 2025", "15 de febrero de 2025"."""
     return babel_format_date(value, format="long", locale=DATE_LOCALES.get(lang, lang))
+
+
+# --- what i18n.py needs: its STRINGS keys read through the catalogs ---------------------
+
+
+def plural_pair(key: str, strings: Mapping[str, Sequence[str]]) -> str | None:
+    """``post`` for ``post_one`` or ``post_other`` when both are keys: the plural entry."""
+    base, _, form = key.rpartition("_")
+    if form in ("one", "other") and f"{base}_one" in strings and f"{base}_other" in strings:
+        return base
+    return None
+
+
+def text(lang: str, key: str, strings: Mapping[str, Sequence[str]]) -> str:
+    """The catalog's text of the key ``key`` of ``strings`` (key -> (English, ...)), not yet
+    formatted; ``<key>_one`` / ``<key>_other`` are the singular and plural of one entry."""
+    base = plural_pair(key, strings)
+    if base is None:
+        return gettext(lang, key, strings[key][0])
+    one, other = strings[f"{base}_one"][0], strings[f"{base}_other"][0]
+    return ngettext(lang, base, one, other, 1 if key.endswith("_one") else 2)
+
+
+def plural_text(lang: str, key: str, n: int, strings: Mapping[str, Sequence[str]]) -> str:
+    """The form of the plural entry ``key`` (``<key>_one`` / ``<key>_other``) for ``n``."""
+    return ngettext(lang, key, strings[f"{key}_one"][0], strings[f"{key}_other"][0], n)
+
+
+def format_iso_date(value: str | None, lang: str) -> str | None:
+    """An ISO date or date-time (its first ten characters) in ``lang``'s long format; None
+    without a date; the ten characters as they are when they are no date ("2025-13-01")."""
+    if not value or len(value) < 10 or not value[:4].isdigit():
+        return None
+    try:
+        day = date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+    except ValueError:
+        return value[:10]
+    return format_date(day, lang)

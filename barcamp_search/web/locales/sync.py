@@ -38,7 +38,8 @@ HEADERS = {
     "en": "# barcamp-search interface: English, the source text of every entry.\n"
     "# Written from barcamp_search/web/i18n.py (STRINGS) by locales/sync.py: edit STRINGS.",
     "fr": "# barcamp-search interface: French.\n"
-    "# Written from barcamp_search/web/i18n.py (STRINGS) by locales/sync.py: edit STRINGS.",
+    "# Written from barcamp_search/web/i18n.py (STRINGS) by locales/sync.py: edit STRINGS,\n"
+    '# except the plural form for whole millions (msgstr[1], "1 000 000 de billets"), kept here.',
 }
 MACHINE_HEADER = (
     "# barcamp-search interface: {name} ({code}).\n"
