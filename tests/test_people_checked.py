@@ -160,3 +160,14 @@ def test_no_author_is_a_date(people_index: Any) -> None:
     )
     assert [a for a in authors if date_like.search(a)] == []
     assert not {"baypiggie_member", "Admin", "Québec-Python"} & authors
+
+
+def test_talks_nested_under_one_talk_keep_their_own_speakers(corpora: Path) -> None:
+    # Chennaipy's January 2015 minutes put six talks (###) under the first one (##): each
+    # was credited to the first speaker too.
+    post = extracted(corpora, "chennaipy", "meetups/mom/2015/2015-01-mom.md")
+    speakers = {s.title: s.speakers for s in post.sections}
+    assert speakers["Image Processing"] == ("Akshia Kumar",)
+    assert speakers["Hangman: Design and Implementation"] == ("Vijay Kumar",)
+    assert speakers["Exception handling in Python"] == ("Amritanshu Prasad",)
+    assert sum("Akshia Kumar" in names for names in speakers.values()) == 1
