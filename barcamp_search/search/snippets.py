@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
 from barcamp_search.indexer.analysis import (
     TOKEN_RE,
@@ -35,10 +35,20 @@ _SENTENCE_END = re.compile(r"[.!?…:;](?:\s+|$)")
 WORD_CACHE = 200_000
 
 
-@lru_cache(maxsize=WORD_CACHE)
+_FORMS: dict[str, dict[str, frozenset[str]]] = {}  # lang -> word -> its indexed forms
+_JOINED = re.compile(r"[^\W\d_]{2,10}\d{1,4}")  # "pep8": "PEP 8" in a text
+
+
 def _word_forms(lang: str, lowered: str) -> frozenset[str]:
-    """The indexed forms of one lower-cased word of the text (none for a stop word)."""
-    return frozenset(_analyzer(lang).index_positions(lowered))
+    """The indexed forms of one lower-cased word of the text (none for a stop word),
+    cached per process (bounded)."""
+    cache = _FORMS.setdefault(lang, {})
+    found = cache.get(lowered)
+    if found is None:
+        if len(cache) >= WORD_CACHE:
+            cache.clear()
+        found = cache[lowered] = frozenset(_analyzer(lang).index_positions(lowered))
+    return found
 
 
 @cache
@@ -47,16 +57,41 @@ def _analyzer(lang: str) -> LanguageAnalyzer:
 
 
 def matches(text: str, terms: frozenset[str], lang: str) -> list[tuple[int, int, str]]:
-    """(start, end, indexed form) of each word of ``text`` that matches one of ``terms``."""
+    """(start, end, indexed form) of each word of ``text`` that matches one of ``terms``.
+
+    Each distinct word of the text is looked up once, then the text is walked for the
+    words that matched."""
     if not terms:
         return []
     lang = index_language(lang)
+    lowered = text.lower()
+    if len(lowered) != len(text) or any(_JOINED.fullmatch(term) for term in terms):
+        return _matches_word_by_word(text, terms, lang)
+    hits: dict[str, str] = {}
+    for word in set(TOKEN_RE.findall(lowered)):
+        common = _word_forms(lang, word) & terms
+        if common:
+            hits[word] = min(common)
+    if not hits:
+        return []
+    return [
+        (match.start(), match.end(), hits[match.group()])
+        for match in TOKEN_RE.finditer(lowered)
+        if match.group() in hits
+    ]
+
+
+def _matches_word_by_word(
+    text: str, terms: frozenset[str], lang: str
+) -> list[tuple[int, int, str]]:
+    """``matches`` one word at a time: a lower-casing that changes lengths, or a query word
+    such as ``pep8`` that a text writes in two (``PEP 8``)."""
     found: list[tuple[int, int, str]] = []
-    previous: str | None = None  # "PEP 8" is also indexed as "pep8"
+    previous: str | None = None
     for match in TOKEN_RE.finditer(text):
         lowered = match.group(0).lower()
-        forms = _word_forms(lang, lowered)
-        hit = next((form for form in forms if form in terms), None)
+        common = _word_forms(lang, lowered) & terms
+        hit = min(common) if common else None
         if hit is None and previous is not None and lowered.isdigit() and len(lowered) <= 4:
             joined = word_stemmer(lang)(previous + lowered)
             hit = joined if joined in terms else None
