@@ -214,6 +214,10 @@ def test_a_phone_reaches_the_filters_from_the_top(server, browser, javascript): 
     assert page.locator("#f-tag-python").is_hidden()
     toggle.click()
     expect(page.locator("#f-tag-python")).to_be_visible()
+    if javascript:  # results as you type keep the drawer as it was
+        page.locator("#q").fill("pyramid")
+        expect(page.locator("h1.summary")).to_have_text(re.compile(r"for “pyramid”$"))
+        expect(page.locator("#filters")).to_have_attribute("open", "")
     context.close()
 
 
@@ -242,6 +246,16 @@ def test_more_facet_values_are_fetched_when_opened(server, browser):  # noqa: F8
     )
     shown = tags.locator(".facet-value").all_inner_texts()
     assert shown == [v["value"] for v in every["values"]]
+    # a box filters a long list of loaded values (case and accents aside)
+    box = page.get_by_label("Find among the tags")
+    expect(box).to_be_visible()
+    loaded = [v["value"] for v in every["values"][10:]]
+    wanted = loaded[-1][:3].upper()
+    box.fill(wanted)
+    visible = tags.locator(".facet-more li:visible .facet-value").all_inner_texts()
+    assert visible == [v for v in loaded if wanted.lower() in v.lower()] and visible
+    box.fill("")
+    expect(tags.locator(".facet-more li:visible")).to_have_count(len(loaded))
     link = tags.locator(".facet-more .facet-link").first
     value = every["values"][10]["value"]
     link_id = "f-tag-" + quote(value, safe="!~*'()")

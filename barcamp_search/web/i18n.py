@@ -110,6 +110,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "chip_from": ("from", "depuis"),
     "chip_to": ("until", "jusqu'au"),
     "facet_more_of": ("More {what}", "Plus de {what}"),
+    "facet_filter_label": ("Find among the {what}", "Trouver parmi les {what}"),
     "facet_all_of": ("Show every value ({what})", "Afficher toutes les valeurs ({what})"),
     "facet_none": ("none", "aucun"),
     "selected": ("selected", "sélectionné"),

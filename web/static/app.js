@@ -147,6 +147,10 @@
     var fresh = doc.getElementById("results-region");
     var old = this.region();
     if (!fresh || !old) { return false; }
+    // the filters drawer (on a phone) stays as the reader left it
+    var drawer = old.querySelector("#filters");
+    var freshDrawer = fresh.querySelector("#filters");
+    if (drawer && freshDrawer) { freshDrawer.open = drawer.open; }
     old.replaceWith(document.adoptNode(fresh));
     if (fresh.dataset.title) { document.title = fresh.dataset.title; }
     var feed = document.querySelector('link[rel="alternate"][type="application/atom+xml"]');
@@ -556,10 +560,40 @@
         });
         var link = details.querySelector(".facet-more-link");
         if (link) { link.replaceWith(list); } else { details.appendChild(list); }
+        if (list.children.length > FILTER_FROM) { addFacetFilter(details, list); }
       })
       .catch(function () {
         delete details.dataset.loaded;  // the link stays: it works without the script
       });
+  }
+
+  var FILTER_FROM = 10;  // values loaded past which a box filters them
+
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  // a box above a long list of loaded values keeps those containing what is typed
+  function addFacetFilter(details, list) {
+    var id = "facet-filter-" + details.dataset.facet;
+    var label = document.createElement("label");
+    label.className = "facet-filter-label";
+    label.htmlFor = id;
+    label.textContent = details.dataset.filterLabel || "";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.className = "facet-filter";
+    input.autocomplete = "off";
+    input.addEventListener("input", function () {
+      var wanted = folded(input.value.trim());
+      Array.prototype.forEach.call(list.children, function (item) {
+        var value = item.querySelector(".facet-value");
+        item.hidden = Boolean(wanted) && folded(value ? value.textContent : "").indexOf(wanted) === -1;
+      });
+    });
+    list.parentNode.insertBefore(label, list);
+    list.parentNode.insertBefore(input, list);
   }
 
   function moreFacets() {
