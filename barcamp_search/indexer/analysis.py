@@ -167,20 +167,32 @@ LIGHT_STEMMERS: dict[str, Callable[[str], str]] = {
 }
 
 
+_SNOWBALL_NAMES = {
+    "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese",
+    "nl": "dutch", "da": "danish", "sv": "swedish", "no": "norwegian",
+    "fi": "finnish", "hu": "hungarian", "ro": "romanian", "ru": "russian",
+    "tr": "turkish", "fr": "french", "en": "english",
+}  # fmt: skip
+
+
 def _snowball(lang: str) -> Callable[[str], str]:
     """The Snowball stemmer of a language (the ``snowballstemmer`` package: every language
-    of the Snowball project, Turkish included; cached per word by the caller)."""
-    import snowballstemmer
-
-    names = {
-        "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese",
-        "nl": "dutch", "da": "danish", "sv": "swedish", "no": "norwegian",
-        "fi": "finnish", "hu": "hungarian", "ro": "romanian", "ru": "russian",
-        "tr": "turkish", "fr": "french", "en": "english",
-    }  # fmt: skip
-    if lang not in names:
+    of the Snowball project, Turkish included; cached per word by the caller). Imported at
+    the first word: the package loads all its languages at once (0.1 s), which a French
+    and English index never needs."""
+    if lang not in _SNOWBALL_NAMES:
         return lambda word: word
-    return cast(Callable[[str], str], snowballstemmer.stemmer(names[lang]).stemWord)
+    stemmer: Callable[[str], str] | None = None
+
+    def stem(word: str) -> str:
+        nonlocal stemmer
+        if stemmer is None:
+            import snowballstemmer
+
+            stemmer = snowballstemmer.stemmer(_SNOWBALL_NAMES[lang]).stemWord
+        return stemmer(word)
+
+    return stem
 
 
 @lru_cache(maxsize=len(LANGUAGES))
