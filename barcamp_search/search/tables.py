@@ -10,6 +10,7 @@ scoring.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import pickle
@@ -85,12 +86,12 @@ class PostTable:
         reader = searcher.reader()
         self._reader = reader
         self.aliases = aliases  # [people.aliases] of the config file
-        self._shown: dict[str, list[tuple[str, ...]]] = {}  # values, people grouped
-        self.variants: dict[str, tuple[str, ...]] = {}  # a person's name -> its spellings
+        self._folder, self._generation = folder, generation
+        self._facet_data: _FacetData | None = None  # values as shown, spellings, arrays
 
         def build() -> tuple[Any, ...]:
             self._build(reader, sets)
-            self.values(counted_facets()[0].name)  # reads every facet
+            self._raw_values()  # reads every facet
             return tuple(getattr(self, name) for name in _SAVED)
 
         saved = remembered(folder, "tables", generation, reader, build)
@@ -135,7 +136,6 @@ class PostTable:
         order = sorted(range(count), key=self.post_keys.__getitem__)
         self.key_rank = np.empty(count, dtype=np.int64)
         self.key_rank[order] = np.arange(count)
-        self._pairs: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray]] = {}
 
     def post_mask(self, posts: Any = None) -> np.ndarray:
         """A boolean array over the posts: those of ``posts`` (all posts when None)."""
@@ -192,11 +192,9 @@ class PostTable:
         )
         return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
 
-    def values(self, facet: str) -> list[tuple[str, ...]]:
-        """For each post ordinal, its values of ``facet`` (as displayed).
-
-        Read once per searcher from the ``facets`` column of the post documents (saved
-        as written); people facets show one name per person (``search/people.py``)."""
+    def _raw_values(self) -> dict[str, list[tuple[str, ...]]]:
+        """Each facet's values per post as written, read once from the ``facets`` column
+        of the post documents."""
         if not self._values:
             column: Any = self._reader.column_reader("facets") if self.post_doc else {}
             rows = [read_facet_column(column[d]) for d in self.post_doc]
@@ -204,22 +202,54 @@ class PostTable:
                 self._values[declared.name] = [
                     row[index] if index < len(row) else () for row in rows
                 ]
-        if facet not in self._shown:  # people: one name per person (search/people.py)
-            values = self._values[facet]
-            if any(f.merge_case for f in counted_facets() if f.name == facet):
-                archives = [v[0] if v else "" for v in self._values.get("archive", [])]
-                groups = group_people(values, archives, self.aliases)
-                self.variants.update(groups.variants)
-                values = [tuple(dict.fromkeys(map(groups.name_of, v))) for v in values]
-            self._shown[facet] = values
-        return self._shown[facet]
+        return self._values
+
+    def _facets(self) -> _FacetData:
+        """Values as shown (people grouped: one name per person, ``search/people.py``),
+        the spellings of each person, and the (post, value) arrays counts are made of;
+        saved beside the index generation (per ``[people.aliases]`` table): grouping
+        the people of 10,000 posts takes most of a second."""
+        if self._facet_data is None:
+            raw = self._raw_values()
+
+            def build() -> _FacetData:
+                archives = [v[0] if v else "" for v in raw.get("archive", [])]
+                shown: dict[str, list[tuple[str, ...]]] = {}
+                variants: dict[str, tuple[str, ...]] = {}
+                for declared in counted_facets():
+                    values = raw[declared.name]
+                    if declared.merge_case:
+                        groups = group_people(values, archives, self.aliases)
+                        variants.update(groups.variants)
+                        name_of = groups.name_of
+                        values = [tuple(dict.fromkeys(map(name_of, v))) for v in values]
+                    shown[declared.name] = values
+                return shown, variants, {name: _pairs(v) for name, v in shown.items()}
+
+            digest = hashlib.sha1(repr(sorted((self.aliases or {}).items())).encode())
+            self._facet_data = remembered(
+                self._folder,
+                f"facets_{digest.hexdigest()[:10]}",
+                self._generation,
+                self._reader,
+                build,
+            )
+        return self._facet_data
+
+    @property
+    def variants(self) -> dict[str, tuple[str, ...]]:
+        """A person's name as shown -> every spelling it gathered."""
+        return self._facets()[1]
+
+    def values(self, facet: str) -> list[tuple[str, ...]]:
+        """For each post ordinal, its values of ``facet`` (as displayed)."""
+        return self._facets()[0][facet]
 
     def spellings(self, facet: str, value: str) -> list[str]:
         """The other spellings (lower-cased, as indexed) of the person a selected value of a
         people facet names: a filter on a person finds every post its count covers."""
         if facet not in {f.name for f in counted_facets() if f.merge_case}:
             return []
-        self.values(facet)  # groups the facet's people, once
         group = next((v for k, v in self.variants.items() if k.lower() == value), ())
         return [s.lower() for s in group if s.lower() != value]
 
@@ -238,22 +268,7 @@ class PostTable:
     def pairs(self, facet: str) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray]:
         """(post, value number) of every value a post carries, the values, and the rank of
         each value in case-insensitive order."""
-        if facet not in self._pairs:
-            carried = self.values(facet)
-            numbers: dict[str, int] = {}
-            values = [numbers.setdefault(v, len(numbers)) for v in chain.from_iterable(carried)]
-            lengths = np.fromiter(map(len, carried), dtype=np.int64, count=len(carried))
-            names = list(numbers)
-            order = sorted(range(len(names)), key=lambda i: (names[i].casefold(), names[i]))
-            rank = np.empty(len(names), dtype=np.int64)
-            rank[order] = np.arange(len(names))
-            self._pairs[facet] = (
-                np.repeat(np.arange(len(carried), dtype=np.int64), lengths),
-                np.array(values, dtype=np.int64),
-                names,
-                rank,
-            )
-        return self._pairs[facet]
+        return self._facets()[2][facet]
 
     def completions(self, searcher: Any) -> list[Completion]:
         """Tags and speakers (weighted by posts) and post titles, built once per searcher.
@@ -304,6 +319,28 @@ class PostTable:
             ]
             return data
         return None
+
+
+_Pairs = tuple[np.ndarray, np.ndarray, list[str], np.ndarray]
+# (values as shown per facet, each person's spellings, the (post, value) arrays per facet)
+_FacetData = tuple[dict[str, list[tuple[str, ...]]], dict[str, tuple[str, ...]], dict[str, _Pairs]]
+
+
+def _pairs(carried: list[tuple[str, ...]]) -> _Pairs:
+    """``PostTable.pairs`` of one facet's values per post."""
+    numbers: dict[str, int] = {}
+    values = [numbers.setdefault(v, len(numbers)) for v in chain.from_iterable(carried)]
+    lengths = np.fromiter(map(len, carried), dtype=np.int64, count=len(carried))
+    names = list(numbers)
+    order = sorted(range(len(names)), key=lambda i: (names[i].casefold(), names[i]))
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return (
+        np.repeat(np.arange(len(carried), dtype=np.int64), lengths),
+        np.array(values, dtype=np.int64),
+        names,
+        rank,
+    )
 
 
 def _segments_key(reader: Any, generation: int) -> tuple[Any, ...]:
