@@ -295,7 +295,8 @@ def test_the_build_compiles_every_catalog(tmp_path):
 
 
 class Texts(HTMLParser):
-    """The text a person reads or hears: text nodes and the attributes shown or spoken."""
+    """The text a person reads or hears: text nodes, the attributes shown or spoken, and the
+    sentences handed to the script in data- attributes."""
 
     SHOWN = ("title", "aria-label", "placeholder", "alt", "aria-description", "content")
 
@@ -313,6 +314,8 @@ class Texts(HTMLParser):
         for name, value in attrs:
             if name in self.SHOWN and value and not (tag == "meta" and name == "content"):
                 self.texts.append(value.strip())
+            elif name.startswith("data-") and value and " " in value.strip():
+                self.texts.append(value.strip())  # what the script shows or announces
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
