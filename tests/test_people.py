@@ -274,6 +274,9 @@ def people_of_blocks(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
         ("Nadia presented the various features of tox.", ["Nadia"]),
         ("Rahul did a quick lightning talk on asciinema.", ["Rahul"]),
         ("* Une présentation longue de **Élise Pagé** sur le recadrage", ["Élise Pagé"]),
+        ("'Entornos de prueba' por Rocío Méndez (@rmendez). Veremos cómo", ["Rocío Méndez"]),
+        ("« Les tests » par Aline Roux : une heure de pytest", ["Aline Roux"]),
+        ('"Lessons learnt" por Luis Ramos (Backend Developer | Acme)', ["Luis Ramos"]),
     ],
 )
 def test_prose_forms(text: str, expected: list[str]) -> None:
@@ -437,6 +440,7 @@ def test_animé_par_in_prose_is_a_host() -> None:
         "A student can be represented by a list.",
         "The abstract given by REBASE shows the sequence.",
         "Nous présenterons les principaux concepts du framework.",
+        '"Core Python" by Ana Lima is the book of the month.',  # a book is "by" its author
     ],
 )
 def test_prose_that_names_nobody(text: str) -> None:

@@ -135,6 +135,8 @@ def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str]
     groups: list[list[str]] = [[]]
     used, i = 0, 0
     while i < len(tokens):
+        if groups[-1] and tokens[i].startswith("("):
+            break  # "Luis Rovirosa (Backend Developer)": the parentheses end the name
         tok = tokens[i].lstrip('("“«*')
         core = tok.rstrip(',;:.!?)"”»*')
         trail = tok[len(core) :]

@@ -354,6 +354,17 @@ def find_quoted_title_by(text: str) -> list[tuple[str, str]]:
     return [(n, "speaker") for n in names if used == len(m.group(1).split()) and looks_like_name(n)]
 
 
+def find_quoted_title_por(text: str) -> list[tuple[str, str]]:
+    """A block opening with a quoted talk title and its speaker: ``'Entornos virtuales'
+    por Miguel González (@migonzalvar). Veremos ...`` (pyvigo-es), ``« Titre » par X``.
+    (English ``"Title" by X`` counts only as a whole block: books are "by" their authors.)"""
+    m = re.match(r"\s*[\"“'‘«][^\"”'’»]{2,200}[\"”'’»]\s+(?:por|par)\s+(.*)", text, re.DOTALL)
+    if not m:
+        return []
+    names, _ = read_name_run(m.group(1).split()[:16])
+    return [(n, "speaker") for n in names if looks_like_name(n)]
+
+
 def _dash_names(part: str | None) -> list[str]:
     """The names ``part`` (one side of a talk item) is made of, else []."""
     if not part:
@@ -402,7 +413,7 @@ def find_talk_item(block: Block, talky: bool, names_last: bool = False) -> list[
         names = _dash_names(part) if talky else []
         if names:
             return [(n, "speaker") for n in names]
-    m = re.fullmatch(r".*?(,)?\s+(?:par|by)\s+([^(),\"“”]+?)\s*(\([^()]*\))?\.?", text)
+    m = re.fullmatch(r".*?(,)?\s+(?:par|by|por)\s+([^(),\"“”]+?)\s*(\([^()]*\))?\.?", text)
     if m and (talky or m.group(1) or m.group(3)) and not _NOT_TALK_BY.search(text[: m.start(2)]):
         tokens = m.group(2).split()
         names, used = read_name_run(tokens)
@@ -422,8 +433,9 @@ def find_title_people(
         return [(n, _role(match[0]), target) for n in label_names(match[2], match[0], match[1])]
     m = re.fullmatch(r".*\sby\s+(.+)", title)
     if m and not _NOT_TALK_BY.search(title[: m.start(1)]):
-        names, used = read_name_run(m.group(1).split())
-        if used == len(m.group(1).split()):
+        tokens = PARENS.sub("", m.group(1)).split()  # "by Venkata Krishnan (Venkat)"
+        names, used = read_name_run(tokens)
+        if used == len(tokens):
             return [(n, "speaker", section.anchor) for n in names if looks_like_name(n)]
     m = re.fullmatch(rf"(?i)(?:{_REPORTED_BY})(.+)", title)
     if m:  # "Meeting Minutes by X", "Compiled by X"
@@ -528,6 +540,7 @@ def _scan_blocks(blocks: Iterable[Block], title: str | None) -> list[Found]:
             continue
         flat = " ".join(block.text.split())
         hits = find_backward_prose(flat) + find_forward_prose(flat) + find_quoted_title_by(flat)
+        hits += find_quoted_title_por(flat) if "por" in flat or "par" in flat else []
         talky = talky_label or is_talk_list_title(title)
         if talky and block.kind == "item" and names_last is None:
             names_last = _names_last(blocks)
