@@ -5,6 +5,7 @@ started in another working directory."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -104,15 +105,16 @@ def test_installed_wheel_serves_pages_with_css_from_elsewhere(wheel, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     script = """
-import json, sys
+import json, re, sys
 from pathlib import Path
 import barcamp_search
 from barcamp_search.web.app import create_app, web_root
 from barcamp_search.config import Settings
 client = create_app(Settings(index=Path(sys.argv[1]))).test_client()
 page = client.get("/search?q=micro-python")
-css = client.get("/static/style.css")
-script = client.get("/static/app.js")
+html = page.get_data(as_text=True)
+css = client.get(re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1))
+script = client.get(re.search(r'<script src="([^"]+)"', html).group(1))
 print(json.dumps({
     "package": barcamp_search.__file__, "web": str(web_root()),
     "status": page.status_code, "page": page.get_data(as_text=True),
@@ -136,6 +138,9 @@ for response in (page, css, script):
     assert data["web"].startswith(str(venv)) and data["web"].endswith("barcamp_search/web")
     assert data["status"] == 200
     assert "3 posts for “micro-python”" in data["page"]
-    assert '<link rel="stylesheet" href="/static/style.css">' in data["page"]
+    # the assets under content-hashed URLs, served from the installed package
+    assert re.search(
+        r'<link rel="stylesheet" href="/static/style\.[0-9a-f]{12}\.css">', data["page"]
+    )
     assert (data["css_status"], data["css_type"], data["js_status"]) == (200, "text/css", 200)
     assert data["css"] == (ROOT / "web" / "static" / "style.css").read_text()
