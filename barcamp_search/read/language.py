@@ -43,7 +43,10 @@ from barcamp_search.model import LangSpan
 # The languages detection may answer: those the indexer can analyse (a Snowball stemmer,
 # or bigrams for Chinese, Japanese and Korean). Fewer candidates, fewer confusions
 # (a French index page is not Catalan, an English calendar is not Swedish).
-DETECTED = "da de en es fi fr hu it nl no pt ro ru sv tr ja zh ko".split()
+DETECTED = tuple("da de en es fi fr hu it nl no pt ro ru sv tr ja zh ko".split())
+# The languages a part of a post may be in besides the post's own (Latin-script ones are
+# what costs: Lingua compares a text only with the languages of its script).
+NEAR = tuple("en fr de es it pt nl ja zh ko ru".split())
 # ISO 639-1 codes a file suffix or a metadata field may use (a wider list: given
 # languages are taken as given).
 ISO_639_1 = frozenset(
@@ -59,7 +62,7 @@ _NAMES = {
 }  # fmt: skip
 _ALIASES = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
 _TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
-_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 # What says nothing of a language and misleads the detector: addresses, paths, code names.
 _NOT_WORDS = re.compile(r"[^\s/_@]*[/_@\\][^\s]*")  # URLs, e-mails, paths, snake_case
@@ -142,14 +145,19 @@ def post_languages(given: str | None, title: str, parts: Sequence[Part]) -> Lang
         eligible = [eligible[round(k * step)] for k in range(MAX_RUNS)]
     chosen = set(eligible)
     runs_by_part: list[list[tuple[int, int, str | None, int]]] = []
-    heading = title  # read with the first run: the post's language is what it starts with
+    heading = title or " "  # read with the first run: the post's language is what it starts with
+    near = given
     for i, runs in enumerate(cut):
         detected: list[tuple[int, int, str | None, int]] = []
         for j, (start, end, letters, sample) in enumerate(runs):
             lang = None
             if (i, j) in chosen:
-                lang = detect((heading + "\n\n" + sample if heading else sample)[:CHUNK])
-                heading = ""
+                if heading:  # the first run: the post's language, among all
+                    lang = detect((heading + "\n\n" + sample)[:CHUNK], given)
+                    near = given or lang
+                    heading = ""
+                else:
+                    lang = detect(sample[:CHUNK], near)
             detected.append((start, end, lang, letters))
         runs_by_part.append(detected)
     # The post: as given, else the language it starts with (a translation follows its
@@ -237,28 +245,34 @@ def _main(filled: list[tuple[int, int, str]], runs: list[tuple[int, int, str | N
 
 def _letter_count(text: str) -> int:
     """Letters of ``text`` (a URL's too: a cheap count, only used to size runs)."""
-    return len(_LETTERS.findall(text))
+    return len(_NOT_LETTERS.sub("", text))
 
 
-def detect(text: str) -> str | None:
-    """The language of a piece of text (ISO 639-1), or None when the detector cannot tell."""
-    found = _detector().detect_language_of(_NOT_WORDS.sub(" ", text))
+def detect(text: str, near: str | None = None) -> str | None:
+    """The language of a piece of text (ISO 639-1), or None when the detector cannot tell.
+
+    ``near``: the language of the post it belongs to; the text is then only compared with
+    that one and ``NEAR`` (the languages a part of a post is written in when it is not
+    the post's), which halves the cost of a detection."""
+    candidates = DETECTED if near is None else tuple(dict.fromkeys((near, *NEAR)))
+    found = _detector(candidates).detect_language_of(_NOT_WORDS.sub(" ", text))
     if found is None:
         return None
     code: str = found.iso_code_639_1.name.lower()
     return _ALIASES.get(code, code)
 
 
-@lru_cache(maxsize=1)
-def _detector() -> Any:
-    """Lingua's detector for ``DETECTED``, built once per process (models load lazily).
+@lru_cache(maxsize=8)
+def _detector(candidates: tuple[str, ...] = DETECTED) -> Any:
+    """Lingua's detector for these languages, built once per process (models load lazily).
 
     One thread: the parse pool already runs one worker per core, and Lingua's own thread
     pool (rayon) would only make them contend (measured: more CPU per detection)."""
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    codes = [getattr(IsoCode639_1, "NB" if c == "no" else c.upper()) for c in DETECTED]
+    known = [c for c in candidates if c in DETECTED]
+    codes = [getattr(IsoCode639_1, "NB" if c == "no" else c.upper()) for c in known]
     return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_low_accuracy_mode().build()
 
 
