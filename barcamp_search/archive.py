@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# The site generators whose conventions the read stage knows (read/generators.py).
+GENERATORS = ("pelican", "hugo", "jekyll", "nikola", "mkdocs", "sphinx")
+
 
 @dataclass(frozen=True)
 class ArchiveOptions:

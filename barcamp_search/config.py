@@ -18,6 +18,7 @@ its folder. It may also list archives::
     authors_are_speakers = false        # or a list of globs: ["meetings/*"]
     include = ["articles/**"]
     exclude = ["drafts/*"]
+    generator = "pelican"               # or hugo, jekyll, nikola, mkdocs, sphinx; else guessed
 
     [people.aliases]                    # "Spelling" = "Person name" (itself: kept apart)
     "Vijayakumar B" = "Vijay Kumar"
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
-from barcamp_search.archive import Archive, ArchiveOptions
+from barcamp_search.archive import GENERATORS, Archive, ArchiveOptions
 from barcamp_search.errors import ConfigError
 
 ENV_PREFIX = "BARCAMP_SEARCH_"
@@ -200,6 +201,11 @@ def _archive(entry: Any, config_file: Path | None) -> Archive:
     if config_file is not None and not folder.is_absolute():
         folder = config_file.parent / folder
     speakers = entry.get("authors_are_speakers", False)
+    generator = entry.get("generator")
+    if generator is not None and generator not in GENERATORS:
+        raise ConfigError(
+            f"{config_file}: generator {generator!r} is not one of {', '.join(GENERATORS)}."
+        )
     options = ArchiveOptions(
         name=str(entry.get("name") or folder.resolve().name),
         site_url=entry.get("site_url"),
@@ -208,6 +214,7 @@ def _archive(entry: Any, config_file: Path | None) -> Archive:
         authors_are_speakers=tuple(speakers) if isinstance(speakers, list) else bool(speakers),
         include=tuple(entry.get("include", ())),
         exclude=tuple(entry.get("exclude", ())),
+        generator=generator,
     )
     return Archive(folder, options)
 

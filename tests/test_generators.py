@@ -257,3 +257,30 @@ def test_jekyll_posts_date_slug_categories_permalink(jekyll):
         ("treffen",),
         "de",
     )
+
+
+# --- the archive's generator setting ---------------------------------------------
+
+
+def test_generator_setting_from_the_config_file(tmp_path):
+    from barcamp_search.config import load_settings
+    from barcamp_search.errors import ConfigError
+
+    config = tmp_path / "barcamp-search.toml"
+    config.write_text('[[archives]]\npath = "site"\ngenerator = "mkdocs"\n', encoding="utf-8")
+    settings = load_settings({}, {}, config)
+    assert settings.archives[0].options.generator == "mkdocs"
+    config.write_text('[[archives]]\npath = "site"\ngenerator = "wordpress"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="wordpress"):
+        load_settings({}, {}, config)
+
+
+def test_generator_given_overrides_the_guess(tmp_path):
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "index.md").write_text("# Home\n\nThe list of our talks.\n", encoding="utf-8")
+    (tmp_path / "about.md").write_text("# About\n\nWho we are and where.\n", encoding="utf-8")
+    (tmp_path / "talks" / "x.md").write_text("# Talk\n\nA talk about Python.\n", encoding="utf-8")
+    guessed = [s.source for s in find_sources(tmp_path)]  # no mkdocs.yml, no docs/
+    assert guessed == ["about.md", "index.md", "talks/x.md"]
+    given = [s.source for s in find_sources(tmp_path, ArchiveOptions("x", generator="mkdocs"))]
+    assert given == ["talks/x.md"]

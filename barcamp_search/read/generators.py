@@ -38,8 +38,6 @@ from barcamp_search.archive import ArchiveOptions
 from barcamp_search.model import Document, Link, Post, normalize_categories
 from barcamp_search.read.language import Part, given_language, post_languages, suffix_language
 
-GENERATORS = ("pelican", "hugo", "jekyll", "nikola", "mkdocs", "sphinx")
-
 _JEKYLL_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
 _INDEX_NAMES = frozenset({"index", "readme"})
 # Dates written in a heading, a file name or folder names (a day, a month and a year):
