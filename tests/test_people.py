@@ -277,6 +277,8 @@ def people_of_blocks(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:
         ("'Entornos de prueba' por Rocío Méndez (@rmendez). Veremos cómo", ["Rocío Méndez"]),
         ("« Les tests » par Aline Roux : une heure de pytest", ["Aline Roux"]),
         ('"Lessons learnt" por Luis Ramos (Backend Developer | Acme)', ["Luis Ramos"]),
+        ("Marie Lenoir de Acmeware donnera une présentation sur Alembic.", ["Marie Lenoir"]),
+        ("Paul Durand fera une présentation éclair sur Plone.", ["Paul Durand"]),
     ],
 )
 def test_prose_forms(text: str, expected: list[str]) -> None:
@@ -303,6 +305,8 @@ def test_prose_forms(text: str, expected: list[str]) -> None:
             [("Ana Lima", "host"), ("Rui Costa", "host")],
         ),
         (["Thanks to Acmeware for providing the venue"], []),
+        (["Thanks Rafi for meeting minutes."], [("Rafi", "reporter")]),
+        (["Thanks Rafi for Sponsoring the tea."], []),
         (["Thank you Ana Lima for tirelessly designing the logo"], []),
         (
             ["Présent pour le moment :", "Stéphane (stef) à 19h", "Gawel"],
@@ -397,6 +401,17 @@ def test_a_person_once_per_post_in_the_fullest_form() -> None:
         ("Ana Lima", "participant"),
         ("Ana Costa", "participant"),
     ]
+
+
+def test_a_surname_alone_is_the_one_full_name_it_ends() -> None:
+    d = doc(para("Speaker: Hafiz Rahman"), para("Thanks Rahman for meeting minutes."))
+    persons, _ = find_people(d)
+    assert [(p.name, p.role) for p in persons] == [
+        ("Hafiz Rahman", "speaker"),
+        ("Hafiz Rahman", "reporter"),
+    ]
+    two = doc(para("Speakers: Hafiz Rahman, Ali Rahman"), para("Thanks Rahman for minutes."))
+    assert ("Rahman", "reporter") in [(p.name, p.role) for p in find_people(two)[0]]
 
 
 def test_sibling_talks_do_not_inherit_their_headings_speakers() -> None:

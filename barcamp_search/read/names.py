@@ -152,6 +152,8 @@ def read_name_run(tokens: list[str], first_only: bool = True) -> tuple[list[str]
         if not cur and title_word and is_cap_word(nxt.rstrip(",.;:)")):
             i += 1
             continue
+        if core.casefold() in {"de", "du"} and len(cur) >= 2:
+            break  # "Claude Huchet de SysGrove": a first and a last name, then a company
         particle = core.casefold() in PARTICLES and cur and is_cap_word(nxt.rstrip(",.;:)"))
         if not (particle or (is_cap_word(core) and not is_bad_word(core))):
             break
@@ -187,7 +189,9 @@ def is_short_form(short: str, full: str) -> bool:
 
 
 def fullest_forms(persons: list[Person]) -> tuple[Person, ...]:
-    """A person once per post, in the fullest form the post gives (when only one fits)."""
+    """A person once per post, in the fullest form the post gives (when only one fits): a
+    first name (``Jair``), a name without its middle initial, or a surname alone
+    (``Azeez``) is the one full name of the post it begins or ends."""
     by_first: dict[str, list[str]] = {}
     for name in dedupe([p.name for p in persons], key=str.casefold):
         by_first.setdefault(name.split()[0].casefold(), []).append(name)
@@ -198,6 +202,17 @@ def fullest_forms(persons: list[Person]) -> tuple[Person, ...]:
         longest = [n for n in candidates if not any(is_short_form(n, m) for m in candidates)]
         if len(longest) == 1:
             fuller[name] = longest[0]
+    # "Azeez" of "Hafizul Azeez": a single word that is the last word of one full name only
+    by_last: dict[str, list[str]] = {}
+    for group in by_first.values():
+        for name in group:
+            if len(name.split()) >= 2:
+                by_last.setdefault(name.split()[-1].casefold(), []).append(name)
+    for group in by_first.values():
+        for name in group:
+            fulls = by_last.get(name.casefold(), []) if len(name.split()) == 1 else []
+            if name not in fuller and len({f.casefold() for f in fulls}) == 1:
+                fuller[name] = fulls[0]
     seen: set[tuple[str, str, str | None]] = set()
     kept: list[Person] = []
     for person in persons:

@@ -126,7 +126,8 @@ _BACKWARD_TRIGGERS = re.compile(
     r"\s(?:nous\s+|y\s+)?(?:a|ont)\s+présenté|\s(?:nous\s+|y\s+)?présenter(?:a|ont)\b|"
     r"\snous\s+(?:montrer|parler)(?:a|ont)\b|\snous\s+(?:a|ont)\s+(?:parlé|montré)\b|"
     r"\s(?:a|ont)\s+improvisé\b|\spresented\s+(?:the|a|an|his|her|their)\b|"
-    r"\s(?:gave|did|delivered)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:talk|presentation)\b"
+    r"\s(?:gave|did|delivered)\s+(?:a|an)\s+(?:\w+\s+){0,2}?(?:talk|presentation)\b|"
+    r"\s(?:donnera|a\s+donné|fera|a\s+fait)\s+(?:une|un)\s+(?:\w+\s+)?(?:présentation|exposé|talk)\b"
 )
 _REPORTED_BY = (
     r"(?:(?:meeting\s+)?minutes|compte[- ]rendu|write[- ]up)"
@@ -184,11 +185,13 @@ _FORWARD_TRIGGERS: tuple[tuple[re.Pattern[str], str, int, tuple[str, ...]], ...]
 )
 # "Thank you A, B & C for hosting ... and D for delivering talks"
 _THANKS = re.compile(
-    r"(?:\b[Tt]hank(?:s\s+to|\s+you)|\band)\s+"
+    r"(?:\b[Tt]hank(?:s\s+to|\s+you|s)|\band)\s+"
     r"([^\W\d_][\w.'’-]*(?:(?:\s*,\s*|\s+&\s+|\s+)[^\W\d_][\w.'’-]*){0,11}?)"
-    r"\s+for\s+((?i:hosting|organi[sz]ing|delivering|giving|presenting))\b",
+    r"\s+for\s+((?i:hosting|organi[sz]ing|delivering|giving|presenting"
+    r"|(?:the\s+)?(?:meeting\s+)?minutes))\b",
 )
 _THANKS_ROLES = {"hosting": "host", "organising": "host", "organizing": "host"}
+_THANKS_ROLES |= {"minutes": "reporter", "meeting minutes": "reporter"}
 # "nos 6 sprinteurs : A, B, C", "our participants: A, B"
 _INLINE_LIST = re.compile(
     r"(?i)\b(?:nos|les|our|the)\s+(?:\d+\s+)?(?:sprinteu(?:r|se)s|sprinters|participants?|présents)"
@@ -314,7 +317,8 @@ def find_forward_prose(text: str) -> list[tuple[str, str]]:
             continue  # "Thanks to Acme for hosting": a venue, seldom a person
         parts = [clean_name(p) for p in NAMES_SEPARATOR.split(m.group(1))]
         if parts and all(looks_like_name(p) for p in parts):
-            found += [(p, _THANKS_ROLES.get(m.group(2).casefold(), "speaker")) for p in parts]
+            verb = re.sub(r"^the\s+", "", " ".join(m.group(2).casefold().split()))
+            found += [(p, _THANKS_ROLES.get(verb, "speaker")) for p in parts]
     listed = ":" in text and any(w in lowered for w in ("sprint", "participant", "présents"))
     for m in _INLINE_LIST.finditer(text) if listed else ():
         found += [(n, "participant") for n in label_names(m.group(1), "participant", "")]
@@ -339,7 +343,14 @@ def find_backward_prose(text: str) -> list[tuple[str, str]]:
             if k and not before[k - 1].endswith(_BOUNDARY_END):
                 continue
             names, used = read_name_run(before[k:], first_only=False)
-            if names and used == len(before) - k:
+            rest = before[k + used :]
+            company = (  # "Claude Huchet de SysGrove donnera": the run ends at the company
+                names
+                and 2 <= len(rest) <= 3
+                and rest[0].casefold() in {"de", "du", "from", "of", "chez"}
+                and len(names[-1].split()) >= 2
+            )
+            if names and (used == len(before) - k or company):
                 found += [(n, "speaker") for n in names if looks_like_name(n)]
                 break
     return found
