@@ -577,3 +577,14 @@ def test_the_page_is_lighter_without_the_hidden_values(client):
     light = client.get("/search?archive=demo").get_data()
     full = client.get("/search?archive=demo&more=tag").get_data()
     assert len(light) < len(full)
+
+
+def test_each_timeline_chart_spans_its_own_years(two_archives):
+    body = page(two_archives, "/timeline")
+    charts = re.findall(r"<svg.*?</svg>", body, re.S)
+    years = [re.findall(r'<text class="bar-year"[^>]*>(\d+)</text>', svg) for svg in charts]
+    assert years == [["2023", "2024", "2025"], ["2024", "2025"]]
+    widths = [
+        int(re.search(r'<svg class="timeline" [^>]*width="(\d+)"', svg).group(1)) for svg in charts
+    ]
+    assert widths == [3 * 40 + 8, 2 * 40 + 8]

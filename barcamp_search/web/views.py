@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import quote, urlencode
@@ -286,26 +287,29 @@ def speaker_page(name: str) -> Any:
     )
 
 
+def year_span(years: Iterable[str]) -> list[str]:
+    """Every year from the first to the last, gaps included, unless a stray date makes the
+    range absurdly wide (then the years with posts only)."""
+    numbers = sorted({int(y) for y in years})
+    if numbers and numbers[-1] - numbers[0] < MAX_SPAN:
+        return [str(y) for y in range(numbers[0], numbers[-1] + 1)]
+    return [str(y) for y in numbers]
+
+
 def timeline_page() -> Any:
-    """Posts per year of each archive, each chart on its own scale; an archive's total is
-    its facet count (undated posts included, and shown apart)."""
+    """Posts per year of each archive, each chart on its own scale and over its own years
+    (so none opens on empty years); an archive's total is its facet count (undated posts
+    included, and shown apart)."""
     engine = current_index()
     counts = engine.timeline()
     everything = engine.search(SearchQuery(per_page=1, facet_limit=100_000))
     totals = {c.value: c.count for c in everything.facets.get("archive", ())}
-    years = sorted({int(y) for by_year in counts.values() for y in by_year})
-    # every year of the range, gaps included, unless a stray date makes it absurdly wide
-    span = [
-        str(y)
-        for y in (
-            range(years[0], years[-1] + 1) if years and years[-1] - years[0] < MAX_SPAN else years
-        )
-    ]
     charts = []
     for archive in sorted(set(counts) | set(totals)):
         by_year = counts.get(archive, {})
         dated = sum(by_year.values())
         highest = max(by_year.values(), default=0)
+        span = year_span(by_year)
         charts.append(
             {
                 "archive": archive,
@@ -315,14 +319,15 @@ def timeline_page() -> Any:
                 "bars": [
                     bar(i, year, by_year.get(year, 0), highest or 1) for i, year in enumerate(span)
                 ],
+                "width": max(len(span), 1) * BAR_STEP + 8,
             }
         )
+    years = year_span(y for by_year in counts.values() for y in by_year)
     return render_template(
         "timeline.html",
-        charts=charts if span else [],
-        years=span,
+        charts=charts if years else [],
+        years=years,
         counts=counts,
-        width=len(span) * BAR_STEP + 8,
         height=CHART_HEIGHT + 40,
     )
 
