@@ -257,10 +257,17 @@ def test_works_without_javascript(server, browser):
     page.click(".search-form button")
     page.wait_for_url(re.compile(r"q=micro-python"))
     assert page.locator(".result").count() == 3
-    page.locator(".facet-more summary").first.click()  # <details>, no script needed
-    assert page.locator(".facet-more .facet-link").first.is_visible()
     page.locator(".toolbar button").click()  # the sort menu's own button
     page.wait_for_url(re.compile(r"sort=relevance"))
+    # more facet values: a <details> (no script needed) with a link to all of them
+    page.goto(server.url + "search")
+    tags = page.locator('section[aria-labelledby="facet-tag"]')
+    assert tags.locator(".facet-link").count() == 10
+    tags.locator(".facet-more summary").click()
+    tags.get_by_role("link", name="Show every value (tags)").click()
+    page.wait_for_url(re.compile(r"/search\?more=tag#facet-tag$"))
+    assert tags.locator(".facet-link").count() > 10
+    assert tags.locator(".facet-more .facet-link").last.is_visible()
     context.close()
 
 
