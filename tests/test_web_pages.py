@@ -350,7 +350,8 @@ def test_the_filters_come_before_the_results_in_a_drawer(client):
     assert body.index('class="skip-link"') < body.index("<header")
     # the summary is hidden and the drawer's content shown on a wide screen only
     css = client.get("/static/style.css").get_data(as_text=True)
-    wide = css.split("@media (min-width: 761px)", 1)[1].split("\n}\n", 1)[0]
+    wide = css.split("@media (min-width: 761px) {\n  @supports selector(::details-content)", 1)
+    wide = wide[1].split("\n}\n", 1)[0]
     assert ".filters > .filters-toggle { display: none; }" in wide
     assert ".filters::details-content { content-visibility: visible; display: block; }" in wide
 
