@@ -27,6 +27,8 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 MAX_TABS = 200  # Tab presses before giving up on reaching an element
+# a loaded machine may take a while to answer a navigation: wait for states up to 20 s
+expect.set_options(timeout=20_000)
 
 PAGES = [
     "",
