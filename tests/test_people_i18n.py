@@ -1,5 +1,5 @@
 """Speakers named in Spanish, Italian, German and Japanese posts (issue 15):
-``read/people_i18n.py``, not yet hooked into ``assemble`` (see its docstring).
+``read/people_i18n.py``, whose speakers ``assemble`` adds to those of ``read/people.py``.
 
 Real posts of pyvigo-es, pybiella-it and goepy-de, each checked by hand against its
 source; the whole of each archive may name no one the hand-checked lists call wrong.
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from barcamp_search.archive import ArchiveOptions
 from barcamp_search.model import Block, Document, Link
 from barcamp_search.read.decode import decode_source
+from barcamp_search.read.extract import extract_archive
 from barcamp_search.read.formats.markdown import read_markdown
 from barcamp_search.read.formats.rst import read_rst
 from barcamp_search.read.people_i18n import find_speakers
@@ -107,3 +109,22 @@ def test_con_needs_a_profile_link():
         Link("https://cloud.google.com/", "Google Cloud"),
     )
     assert [p.name for p in find_speakers(document(text, links))] == ["Marco Zamboni"]
+
+
+def test_the_extracted_posts_carry_these_speakers(corpora):
+    # through the whole read stage: the post's speakers and its speaker facet
+    wanted = {
+        "posts/reunion_del_grupo_2015-06-18.rst": {"Miguel González", "César Pérez"},
+        "posts/reunion_del_grupo_2018-01-18.rst": {"Luis Rovirosa"},
+    }
+    posts = {
+        result.source: result
+        for result in extract_archive(
+            corpora / "pyvigo-es", ArchiveOptions("pyvigo-es", lang="es"), workers=1
+        )
+        if result.source in wanted
+    }
+    for source, names in wanted.items():
+        post = posts[source]
+        assert names <= set(post.speakers), (source, post.speakers)
+        assert len(post.speakers) == len({name.casefold() for name in post.speakers})

@@ -35,6 +35,7 @@ from barcamp_search.model import (
 )
 from barcamp_search.read.names import clean_author
 from barcamp_search.read.people import MAX_NAME_LENGTH, find_people, section_speakers
+from barcamp_search.read.people_i18n import find_speakers
 from barcamp_search.read.slugs import slugify
 
 MAX_TITLE = 300
@@ -343,7 +344,12 @@ def _links(links: tuple[Link, ...], base: str | None) -> tuple[Link, ...]:
 
 
 def _people(document: Document, context: _Context) -> tuple[Person, ...]:
+    """People named in English and French (``people``) and the speakers of the other
+    languages' forms (``people_i18n``: ``por X``, ``Referent: X``, ``X さん``…), a name
+    both find kept once."""
     persons, warnings = find_people(document)
     for warning in warnings:
         context.warn(warning.message, warning.line)
-    return tuple(p for p in persons if "@" not in p.name)
+    known = {p.name.casefold() for p in persons}
+    extra = [p for p in find_speakers(document) if p.name.casefold() not in known]
+    return tuple(p for p in (*persons, *dict.fromkeys(extra)) if "@" not in p.name)
