@@ -216,6 +216,9 @@ def test_post_languages_runs():
     assert (found.post, found.sections, found.given) == ("de", ("en", "de"), True)
     # too few words to tell: "" (extract_archive gives the archive's main language)
     assert post_languages(None, "2013", [(None, "Photos", [])]).post == ""
+    # a title alone is not enough (BayPiggies' empty review of this book read as Dutch)
+    title = "Core Python Programming, 2nd Edition By Wesley Chun"
+    assert post_languages(None, title, [(None, "", [])]).post == ""
 
 
 def test_unknown_analysis_language_is_indexed_and_found(tmp_path):

@@ -166,8 +166,11 @@ def post_languages(given: str | None, title: str, parts: Sequence[Part]) -> Lang
     if post is None:
         post = next((run[2] for runs in runs_by_part for run in runs if run[2]), None)
     if post is None:
-        sample = " ".join([title] + [" ".join(pieces) for _a, _t, pieces in parts])
-        post = (detect(sample[:CHUNK]) if _letter_count(sample) >= MIN_TEXT else None) or ""
+        # a title alone is not enough ("Core Python Programming, 2nd Edition By Wesley
+        # Chun" reads as Dutch): the text must have MIN_TEXT letters of its own
+        body = " ".join(" ".join(pieces) for _a, _t, pieces in parts)
+        sample = f"{title} {body}"
+        post = (detect(sample[:CHUNK]) if _letter_count(body) >= MIN_TEXT else None) or ""
     section_langs: list[str] = []
     spans: list[LangSpan] = []
     for index, (part_runs, (anchor, _text, _pieces)) in enumerate(
