@@ -298,6 +298,13 @@ def test_axe_finds_no_violation_and_nothing_shifts(server, browser, width, javas
         page.goto(server.url + path)
         page.wait_for_load_state("load")
         shifts[path] = page.evaluate(LAYOUT_SHIFT)
+        if shifts[path]:
+            # Once in a full run on a busy machine, the home page showed a 0.0016 shift
+            # (a paint in the middle of parsing); a shift the page makes fails on a second
+            # load too, so only one seen twice in a row counts.
+            page.goto(server.url + path)
+            page.wait_for_load_state("load")
+            shifts[path] = min(shifts[path], page.evaluate(LAYOUT_SHIFT))
         violations = run_axe(page)
         if violations:
             found[path] = violations
