@@ -17,6 +17,9 @@ from typing import Any
 LINK_SCHEMES = ("http", "https", "mailto")
 
 
+SORTS = ("relevance", "newest", "oldest")  # the orders of search results
+
+
 @dataclass(frozen=True)
 class Block:
     """A piece of running text the people finder may read.

@@ -14,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,10 +23,14 @@ from barcamp_search.cli.output import format_indexed_post, format_results, forma
 from barcamp_search.config import Settings, describe, load_settings
 from barcamp_search.errors import ArchiveMissing, BarcampSearchError, Interrupted
 from barcamp_search.facets import all_facets, facet_names
-from barcamp_search.search.engine import SORTS, SearchIndex, SearchQuery
+from barcamp_search.model import SORTS
+
+if TYPE_CHECKING:
+    from barcamp_search.search.engine import SearchIndex, SearchQuery
 
 # The extractor (docutils, markdown-it) and the indexing job are imported inside the
-# commands that use them, so a cold `barcamp-search search` starts fast.
+# commands that use them, so a cold `barcamp-search search` starts fast; the search
+# engine (numpy, Whoosh's query classes) likewise, so an indexing run does not load it.
 
 logger = logging.getLogger("barcamp_search")
 
@@ -349,10 +353,18 @@ def _filter_options(function):
 
 
 def _search_query(text, **filters) -> SearchQuery:
+    from barcamp_search.search.engine import SearchQuery
+
     values: dict[str, Any] = {
         k: tuple(v) if isinstance(v, tuple) else v for k, v in filters.items()
     }
     return SearchQuery(text=text or "", **values)
+
+
+def _search_index(*args: Any, **kwargs: Any) -> SearchIndex:
+    from barcamp_search.search.engine import SearchIndex
+
+    return SearchIndex(*args, **kwargs)
 
 
 @cli.command()
@@ -373,7 +385,7 @@ def search(ctx, text, index_dir, as_json, per_page, **filters):
     """
     settings = _settings(ctx, index=index_dir)
     query = _search_query(text, per_page=per_page or settings.per_page, **filters)
-    with SearchIndex(
+    with _search_index(
         settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
     ) as engine:
         results = engine.search(query)
@@ -397,7 +409,7 @@ def facets(ctx, facet, text, index_dir, limit, as_json, **filters):
     """
     settings = _settings(ctx, index=index_dir)
     query = _search_query(text, per_page=1, facet_limit=limit, **filters)
-    with SearchIndex(
+    with _search_index(
         settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
     ) as engine:
         counts = engine.search(query).facets[facet]
@@ -423,7 +435,7 @@ def stats(ctx, index_dir, as_json):
     Example: barcamp-search stats
     """
     settings = _settings(ctx, index=index_dir)
-    with SearchIndex(
+    with _search_index(
         settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
     ) as engine:
         data = engine.stats()
@@ -445,7 +457,7 @@ def show(ctx, archive, slug, index_dir, as_json):
     Example: barcamp-search show python-nantes barcamp-micro-python
     """
     settings = _settings(ctx, index=index_dir)
-    with SearchIndex(
+    with _search_index(
         settings.index, synonyms=settings.synonyms, people_aliases=settings.people_aliases
     ) as engine:
         post = engine.post(archive, slug)

@@ -32,6 +32,7 @@ from barcamp_search.facets import all_facets, get_facet
 from barcamp_search.facets import by_plural as by_plural_name
 from barcamp_search.indexer import store
 from barcamp_search.indexer.analysis import fold
+from barcamp_search.model import SORTS
 from barcamp_search.search.facets import FacetCount, count_facets
 from barcamp_search.search.forgiving import Vocabulary, rewrite
 from barcamp_search.search.matching import MULTI_TERMS, DocSets, expand_terms, score_documents
@@ -47,7 +48,6 @@ from barcamp_search.search.suggest import suggest
 from barcamp_search.search.synonyms import Synonyms, load_synonyms
 from barcamp_search.search.tables import PostTable, remembered
 
-SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 SECTIONS_PER_POST = 3
