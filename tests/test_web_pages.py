@@ -240,14 +240,16 @@ def test_the_language_switch_is_in_the_header_and_one_click_reverses_it(app_clie
     client = app_client
     body = page(client, "/search?q=python&tag=asyncio")
     switch = re.search(r'<p class="ui-switch">(.*?)</p>', header_of(body), re.S).group(1)
-    assert text_of(switch) == "Interface language: Français"
+    assert text_of(switch) == "Interface language: Deutsch Español Français Italiano Português"
     href = re.search(r'href="([^"]*)" lang="fr" hreflang="fr"', switch).group(1)
     assert html.unescape(href) == "/search?q=python&tag=asyncio&ui=fr"
     response = client.get(html.unescape(href))
     assert response.headers["Set-Cookie"].startswith("ui=fr;")
     body = response.get_data(as_text=True)
     switch = re.search(r'<p class="ui-switch">(.*?)</p>', header_of(body), re.S).group(1)
-    assert text_of(switch) == "Langue de l'interface\u202f: English"
+    assert (
+        text_of(switch) == "Langue de l'interface\u202f: English Deutsch Español Italiano Português"
+    )
     back = html.unescape(re.search(r'href="([^"]*)" lang="en" hreflang="en"', switch).group(1))
     assert back == "/search?q=python&tag=asyncio&ui=en"
     page(client, "/tags")  # the cookie keeps French...
@@ -589,3 +591,15 @@ def test_each_timeline_chart_spans_its_own_years(two_archives):
         int(re.search(r'<svg class="timeline" [^>]*width="(\d+)"', svg).group(1)) for svg in charts
     ]
     assert widths == [3 * 40 + 8, 2 * 40 + 8]
+
+
+def test_the_post_language_menu_lists_the_languages_of_the_posts_not_the_interface(client):
+    body = page(client, "/search?q=python&ui=de")
+    menu = re.search(r'<select id="lang" name="lang">.*?</select>', body, re.S).group()
+    codes = re.findall(r'<option value="([^"]*)"', menu)
+    assert codes[0] == "" and set(codes[1:]) <= {"fr", "en"} and codes[1:]
+    assert "Français" in menu or "English" in menu
+    # a language filtered on stays in the menu even where no post found has it
+    body = page(client, "/search?q=python&lang=ja")
+    menu = re.search(r'<select id="lang" name="lang">.*?</select>', body, re.S).group()
+    assert '<option value="ja" selected>日本語</option>' in menu

@@ -1,4 +1,10 @@
-"""Interface language of the web page: French and English strings, plurals and dates.
+"""Interface language of the web page: strings, plurals and dates from gettext catalogs.
+
+``STRINGS`` holds each key's English and French; ``locales/sync.py`` writes them into the
+catalogs (``locales/<code>/LC_MESSAGES/messages.po``), where the other languages translate
+them; ``translate``, ``plural`` and ``format_date`` read the catalogs through
+``catalogs.py`` (Babel: CLDR plural rules, numbers and dates). A language is offered when it
+has a catalog.
 
 The language comes from ``?ui=fr`` (kept in the URL and remembered in a
 cookie), else that cookie, else the browser's ``Accept-Language``, else the
@@ -12,8 +18,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-LANGUAGES = ("en", "fr")
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+from barcamp_search.web import catalogs
+
+LANGUAGES = catalogs.available()  # en, de, es, fr, it, pt: one per catalog
+LANGUAGE_NAMES = {code: catalogs.language_name(code) for code in LANGUAGES}
 COOKIE = "ui"
 
 # key: (English, French)
@@ -235,37 +243,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
 }
 
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
-
 
 # French typography: a narrow no-break space (U+202F) before ? ! : ; and », after «,
 # where the French strings put a space (never inside a value filled in, nor where no space
@@ -281,32 +258,27 @@ def french_typography(text: str) -> str:
 
 def translate(lang: str, key: str, **values: Any) -> str:
     """The string ``key`` in ``lang``, its ``{placeholders}`` filled in."""
-    text = STRINGS[key][LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+    text = catalogs.text(lang if lang in LANGUAGES else "en", key, STRINGS)
     if lang == "fr":
         text = french_typography(text)
     return text.format(**values) if values else text
 
 
 def plural(lang: str, key: str, n: int) -> str:
-    """``post`` and 3 -> "3 posts" (French counts 0 and 1 as singular)."""
-    singular = n == 1 or (lang == "fr" and n == 0)
-    return translate(
-        lang,
-        f"{key}_{'one' if singular else 'other'}",
-        n=f"{n:,}".replace(",", "\u202f" if lang == "fr" else ","),
-    )
+    """``post`` and 3 -> "3 posts": the form of n by the language's CLDR plural rule (French
+    counts 0 and 1 as singular), n grouped as the language writes numbers."""
+    lang = lang if lang in LANGUAGES else "en"
+    text = catalogs.plural_text(lang, key, n, STRINGS)
+    if lang == "fr":
+        text = french_typography(text)
+    return text.format(n=catalogs.format_number(n, lang))
 
 
 def format_date(value: str | None, lang: str) -> str:
-    """An ISO date or date-time as "15 February 2025" / "15 février 2025"."""
-    if not value or len(value) < 10 or not value[:4].isdigit():
-        return translate(lang, "no_date")
-    try:
-        year, month, day = int(value[:4]), int(value[5:7]), int(value[8:10])
-        name = MONTHS[lang if lang in MONTHS else "en"][month - 1]
-    except (ValueError, IndexError):
-        return value[:10]
-    return f"{day} {name} {year}"
+    """An ISO date or date-time in the language's long CLDR format: "15 February 2025",
+    "15 février 2025", "15. Februar 2025"."""
+    shown = catalogs.format_iso_date(value, lang if lang in LANGUAGES else "en")
+    return translate(lang, "no_date") if shown is None else shown
 
 
 def choose_language(

@@ -23,6 +23,7 @@ from barcamp_search.errors import QueryError
 from barcamp_search.facets import by_plural, counted_facets, facet_names
 from barcamp_search.indexer.analysis import fold
 from barcamp_search.search.engine import SORTS, Hit, SearchQuery, SearchResults
+from barcamp_search.web.catalogs import language_name
 from barcamp_search.web.context import (
     current_index,
     error_response,
@@ -46,6 +47,14 @@ SPEAKER_PAGE = 50
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 CHIP_PARAMS = ("lang", "from", "to")  # after the facets' own parameters
 SUGGESTION_KINDS = ("word", "tag", "speaker", "title")  # /api/suggest's kinds
+
+
+def post_language_name(code: str) -> str:
+    """A post language's name in itself ("Deutsch", "日本語"), or its code if unknown."""
+    try:
+        return language_name(code)
+    except (ValueError, LookupError):
+        return code
 
 
 def register(app: Flask) -> None:
@@ -85,6 +94,7 @@ def register(app: Flask) -> None:
         SORTS=SORTS,
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
+        post_language_name=post_language_name,
         keep_pairs=keep_pairs,
         header_pairs=header_pairs,
         suggestion_kinds=SUGGESTION_KINDS,
