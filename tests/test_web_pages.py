@@ -603,3 +603,10 @@ def test_the_post_language_menu_lists_the_languages_of_the_posts_not_the_interfa
     body = page(client, "/search?q=python&lang=ja")
     menu = re.search(r'<select id="lang" name="lang">.*?</select>', body, re.S).group()
     assert '<option value="ja" selected>日本語</option>' in menu
+
+
+def test_labels_inside_a_sentence_keep_the_capital_of_german_nouns(client):
+    german = page(client, "/?ui=de")
+    assert ">Schlagwörter</a>" in german and ">schlagwörter</a>" not in german
+    english = page(client, "/?ui=en")
+    assert ">tags</a>" in english  # English lower-cases the label inside the sentence

@@ -31,6 +31,7 @@ from barcamp_search.web.context import (
     keep_out,
     run_search,
     state_pairs,
+    ui_lang,
     ui_text,
 )
 from barcamp_search.web.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -47,6 +48,12 @@ SPEAKER_PAGE = 50
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 CHIP_PARAMS = ("lang", "from", "to")  # after the facets' own parameters
 SUGGESTION_KINDS = ("word", "tag", "speaker", "title")  # /api/suggest's kinds
+
+
+def lower_ui(label: str) -> str:
+    """A label lower-cased inside a sentence ("Browse: tags"), except in German, where
+    nouns keep their capital ("Durchsuchen: Schlagwörter")."""
+    return label if ui_lang() == "de" else label.lower()
 
 
 def post_language_name(code: str) -> str:
@@ -99,6 +106,7 @@ def register(app: Flask) -> None:
         header_pairs=header_pairs,
         suggestion_kinds=SUGGESTION_KINDS,
     )
+    app.jinja_env.filters["lower_ui"] = lower_ui
     app.jinja_env.filters["xml"] = lambda value: XML_ILLEGAL.sub("", str(value or ""))
 
 
