@@ -27,7 +27,7 @@ def wheel(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     source = work / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "setup.py"):  # setup.py compiles catalogs
         shutil.copy(ROOT / name, source / name)
     for name in ("barcamp_search", "web"):
         shutil.copytree(
@@ -64,6 +64,10 @@ def test_wheel_contains_templates_and_static_files(wheel):
     assert "barcamp_search/web/__init__.py" in names
     assert "barcamp_search/web/app.py" in names and "barcamp_search/web/serve.py" in names
     assert not [n for n in names if n.startswith(("web/", "tests/"))]
+    # the interface catalogs, each compiled in the build beside its source
+    for lang in ("en", "fr", "de", "es", "it", "pt"):
+        folder = f"barcamp_search/web/locales/{lang}/LC_MESSAGES"
+        assert {f"{folder}/messages.po", f"{folder}/messages.mo"} <= names, lang
     metadata = zipfile.ZipFile(wheel).read("barcamp_search-0.1.0.dist-info/METADATA").decode()
     assert "Requires-Dist: gunicorn" in metadata and "Requires-Dist: flask" in metadata
 
