@@ -15,8 +15,11 @@ The forms, precision first (a wrong name is worse than a missing one):
   (and their plurals and feminines; several names split as author fields are);
 * ``Vortrag von X``, ``Präsentation von X``;
 * ``X stellt … vor`` at the start of a sentence: ``Marcel stellt Google App Engine vor``;
-* Italian/Spanish ``con X`` where ``X`` is the text of a link to a person's profile
-  (LinkedIn, GitHub, Twitter/X, Mastodon): ``con [Marco Zamboni](https://www.linkedin…)``;
+* Italian/Spanish ``con X`` and Spanish ``por X`` where ``X`` is the text of a link to a
+  person's profile (LinkedIn, GitHub, Twitter/X, Mastodon):
+  ``con [Marco Zamboni](https://www.linkedin…)``;
+* a sentence that is only ``Por`` and a name, closing a talk line:
+  ``Codenamize: presentación de la librería. Por José Juan Montes.``;
 * Japanese ``X さん`` right after a talk title in brackets: ``「Python で並行処理」 山田さん``.
 
 A name is one to four words, each capitalised (particles such as ``de``, ``da``, ``van``
@@ -64,7 +67,9 @@ _STELLT_VOR = re.compile(
     r"(?:stellt|stellte|stellen)\s+[^.!?\n]{1,160}?\bvor\b",
     re.MULTILINE,
 )
-_CON = re.compile(r"\b[Cc]on\s+")
+_CON = re.compile(r"\b(?:[Cc]on|[Pp]or)\s+")  # followed by a linked profile's name
+# "…como usarlas desde Python. Por David de la Iglesia." (a talk line ending with its speaker)
+_SENTENCE_POR = re.compile(r"(?:^|(?<=[.:]\s))Por\s+(?P<name>" + _NAME + r")(?=\.(?:\s|$))")
 _SAN = re.compile(r"[」』】]\s*[-–—:：、]?\s*(?P<name>[^\s、。「」『』（）()【】]{1,12}?)\s*さん")
 
 
@@ -93,6 +98,8 @@ def _names_in(text: str, profile_names: dict[str, str | None]) -> list[str]:
     for match in _LABEL.finditer(text):
         for part in _NAMES_SEPARATOR.split(match.group("names")):
             names.extend(_name(part))
+    for match in _SENTENCE_POR.finditer(text):
+        names.extend(_name(match.group("name")))
     for match in _TALK_BY.finditer(text):
         names.extend(_name(match.group("name")))
     for match in _STELLT_VOR.finditer(text):
