@@ -27,13 +27,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery, SearchResults
 from barcamp_search.search.forgiving import Vocabulary, rewrite
 from barcamp_search.search.synonyms import Synonyms
 
-from .conftest import CORPORA, SHARED
-from .test_relevance import CASES, CONTROLS, _archives
+from .conftest import SHARED
+from .test_relevance import CASES, CONTROLS
 
 Post = tuple[str, str]  # (archive, source)
 
@@ -302,16 +301,8 @@ def test_synonym_words_are_not_corrected():
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    # conftest's ``corpora`` fixture is function-scoped: a module-scoped index makes the
-    # same check here (the same skip when ../shared/corpora is absent), as test_relevance
-    if not CORPORA.is_dir():
-        pytest.skip("../shared/corpora is not beside the checkout")
-    index_dir = tmp_path_factory.mktemp("forgiving") / "index"
-    report = index_archives(index_dir, _archives(CORPORA))
-    assert not report.failed, report.failed
-    with SearchIndex(index_dir) as search_index:
-        yield search_index
+def engine(real_engine):
+    return real_engine  # conftest: one index of the seven archives, shared with relevance
 
 
 def _search(engine: SearchIndex, text: str, per_page: int = 10, **options) -> SearchResults:

@@ -16,6 +16,8 @@ from barcamp_search.model import Link, Post, plain_text, strip_emails
 from barcamp_search.read.extract import extract_archive, find_sources, read_post
 from barcamp_search.read.formats.markdown import _MD, read_markdown
 
+from .conftest import FR_EN_ARCHIVES
+
 OPTIONS = ArchiveOptions("t", lang="en")
 
 
@@ -224,15 +226,7 @@ def test_email_leaves_a_placeholder_in_text_not_in_authors():
 
 # --- the seven archives --------------------------------------------------------------
 
-ARCHIVES = (
-    "python-nantes",
-    "mtlpy",
-    "baypiggies",
-    "afpyro",
-    "chennaipy",
-    "pythonpune",
-    "quebecpython",
-)
+ARCHIVES = FR_EN_ARCHIVES
 
 LEFTOVERS = {
     "entity": re.compile(r"&#?\w+;"),

@@ -35,16 +35,10 @@ from barcamp_search.archive import Archive, ArchiveOptions
 from barcamp_search.model import Post
 from barcamp_search.read.extract import read_file
 
+from .conftest import CORPORA, FR_EN_ARCHIVES
+
 DATA = Path(__file__).parent / "data" / "people_checked"
-ARCHIVES = (
-    "python-nantes",
-    "mtlpy",
-    "baypiggies",
-    "afpyro",
-    "chennaipy",
-    "pythonpune",
-    "quebecpython",
-)
+ARCHIVES = FR_EN_ARCHIVES
 MAX_BYTES = 8 << 20
 
 
@@ -122,7 +116,6 @@ def test_people_links_and_titles_read_by_hand(corpora: Path, archive: str) -> No
 
 @pytest.fixture(scope="module")
 def people_index(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from tests.conftest import CORPORA
 
     if not CORPORA.is_dir():
         pytest.skip("../shared/corpora is not beside the checkout")

@@ -30,51 +30,19 @@ counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-from barcamp_search.archive import Archive, ArchiveOptions
-from barcamp_search.indexer.build import index_archives
 from barcamp_search.search import SearchIndex, SearchQuery, SearchResults
-
-from .conftest import CORPORA
 
 Post = tuple[str, str]  # (archive, source)
 
 TABLE: list[tuple[str, str, SearchResults]] = []
 
 
-def _archives(corpora: Path) -> list[Archive]:
-    return [
-        Archive(
-            corpora / "python-nantes",
-            ArchiveOptions("python-nantes", lang="fr", site_url="http://nantes.afpy.org"),
-        ),
-        Archive(corpora / "mtlpy", ArchiveOptions("mtlpy")),
-        Archive(
-            corpora / "baypiggies",
-            ArchiveOptions("baypiggies", authors_are_speakers=("meetings/*",)),
-        ),
-        Archive(corpora / "afpyro", ArchiveOptions("afpyro", lang="fr")),
-        Archive(corpora / "chennaipy", ArchiveOptions("chennaipy", lang="en")),
-        Archive(corpora / "pythonpune", ArchiveOptions("pythonpune", lang="en")),
-        Archive(corpora / "quebecpython", ArchiveOptions("quebecpython", lang="fr")),
-    ]
-
-
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    # The ``corpora`` fixture of conftest is function-scoped; a module-scoped
-    # index needs the same check at module scope (same skip when absent).
-    if not CORPORA.is_dir():
-        pytest.skip("../shared/corpora is not beside the checkout")
-    index_dir = tmp_path_factory.mktemp("relevance") / "index"
-    report = index_archives(index_dir, _archives(CORPORA))
-    assert not report.failed, report.failed
-    search_index = SearchIndex(index_dir)
-    yield search_index
-    search_index.close()
+def engine(real_engine):
+    yield real_engine
     _print_table()
 
 

@@ -18,16 +18,9 @@ from barcamp_search.search.synonyms import (
     shipped_synonyms,
 )
 
-# The French/English archives of ../shared/corpora (MANIFEST.md).
-ARCHIVES = (
-    "python-nantes",
-    "mtlpy",
-    "baypiggies",
-    "afpyro",
-    "chennaipy",
-    "pythonpune",
-    "quebecpython",
-)
+from .conftest import FR_EN_ARCHIVES
+
+ARCHIVES = FR_EN_ARCHIVES
 
 
 def words(text: str) -> list[str]:

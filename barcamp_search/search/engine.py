@@ -459,6 +459,7 @@ class SearchIndex:
                 lambda q: _count(tables, sets, q, allowed),
                 total,
                 state.words().nearest,
+                state.langs,
             )
         took = (time.perf_counter() - started) * 1000
         return SearchResults(query, total, took, hits, facets, suggestion, forgiven.corrected)

@@ -81,34 +81,9 @@ class Vocabulary:
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and fold(word) in self._posts
 
-    def corrections(self, word: str, limit: int = CORRECTIONS) -> list[str]:
-        """Words within the edits allowed for ``word``'s length, closest then most used."""
-        key = fold(word)
-        edits = allowed_edits(key)
-        if not edits:
-            return []
+    def _within(self, key: str, edits: int) -> list[tuple[int, int, str]]:
+        """(distance, -posts, word) of the words within ``edits`` of a folded ``key``."""
         # imported here: a query whose words all exist never needs it (a cold CLI stays fast)
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
-        found: list[tuple[int, int, str]] = []
-        for length in range(len(key) - edits, len(key) + edits + 1):
-            choices = self._by_length.get(length)
-            if not choices:
-                continue
-            for choice, distance, _ in process.extract(
-                key, choices, scorer=OSA.distance, score_cutoff=edits, limit=None
-            ):
-                found.append((int(distance), -self._posts[choice], choice))
-        found.sort()
-        return [self._written[choice] for _, _, choice in found[:limit] if choice != key]
-
-    def nearest(self, word: str, edits: int = 2) -> str | None:
-        """The closest word (then the most used) within ``edits`` that begins with the same
-        letter, for "did you mean"; None when there is none."""
-        key = fold(word)
-        if not key:
-            return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -120,9 +95,25 @@ class Vocabulary:
             for choice, distance, _ in process.extract(
                 key, choices, scorer=OSA.distance, score_cutoff=edits, limit=None
             ):
-                if choice != key and choice[:1] == key[:1]:
+                if choice != key:
                     found.append((int(distance), -self._posts[choice], choice))
-        return self._written[min(found)[2]] if found else None
+        return found
+
+    def corrections(self, word: str, limit: int = CORRECTIONS) -> list[str]:
+        """Words within the edits allowed for ``word``'s length, closest then most used."""
+        key = fold(word)
+        edits = allowed_edits(key)
+        if not edits:
+            return []
+        found = sorted(self._within(key, edits))
+        return [self._written[choice] for _, _, choice in found[:limit]]
+
+    def nearest(self, word: str, edits: int = 2) -> str | None:
+        """The closest word (then the most used) within ``edits`` that begins with the same
+        letter, for "did you mean"; None when there is none."""
+        key = fold(word)
+        found = [item for item in self._within(key, edits) if item[2][:1] == key[:1]]
+        return self._written[min(found)[2]] if key and found else None
 
     def completions(self, prefix: str, limit: int = COMPLETIONS) -> list[str]:
         """The most used words that begin with ``prefix`` (the word itself excluded)."""

@@ -71,16 +71,6 @@ def _fullness(name: str) -> tuple[int, ...]:
     )
 
 
-def _one_letter_more(long: str, short: str) -> bool:
-    """``long`` is ``short`` with one letter inserted."""
-    if len(long) != len(short) + 1:
-        return False
-    i = 0
-    while i < len(short) and long[i] == short[i]:
-        i += 1
-    return long[i + 1 :] == short[i:]
-
-
 class _Union:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}

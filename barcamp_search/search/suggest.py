@@ -24,10 +24,11 @@ def suggest(
     count: Callable[[Any], int],
     found: int,
     nearest: Callable[[str], str | None],
+    langs: tuple[str, ...] | None = None,
 ) -> str | None:
     """A respelled query that finds more than the ``found`` posts (``count`` counts the
     posts of a query under the current filters; ``nearest`` gives a word's closest word of
-    the vocabulary), or None."""
+    the vocabulary; ``langs`` the index's languages), or None."""
     reader = searcher.reader()
     suggestion = text
     for word in query_words(text):
@@ -43,7 +44,7 @@ def suggest(
     if suggestion == text:
         return None
     try:
-        query = parse_text(suggestion, reader)
+        query = parse_text(suggestion, reader, langs=langs)
     except QueryError:
         return None
     if query is None or count(query) <= found:

@@ -165,7 +165,8 @@ class PostTable:
     def by_date(
         self, posts: np.ndarray, newest: bool = True, limit: int | None = None
     ) -> list[int]:
-        """``sort_by_date`` of a post mask (the ``limit`` first when given)."""
+        """The posts of a mask newest (or oldest) first, undated posts last, ties by source
+        (the ``limit`` first when given)."""
         chosen = np.flatnonzero(posts)
         dates = self.date_array[chosen]
         dated, undated = chosen[dates > 0], chosen[dates == 0]
@@ -176,21 +177,6 @@ class PostTable:
         if limit is None or len(result) < limit:
             result = np.concatenate((result, undated[np.argsort(self.key_rank[undated])]))
         return result[:limit].tolist() if limit is not None else result.tolist()
-
-    def posts_of(self, docs: Any) -> set[int]:
-        """The posts of these documents (stubs have none)."""
-        doc_post = self.doc_post
-        posts = {doc_post[d] for d in docs}
-        posts.discard(-1)
-        return posts
-
-    def sort_by_date(self, posts: set[int], newest: bool = True) -> list[int]:
-        """Newest (or oldest) first; undated posts always last, ties by source."""
-        dates, keys = self.post_date, self.post_keys
-        dated = sorted(
-            (p for p in posts if dates[p]), key=lambda p: (dates[p], keys[p]), reverse=newest
-        )
-        return dated + sorted((p for p in posts if not dates[p]), key=lambda p: keys[p])
 
     def _raw_values(self) -> dict[str, list[tuple[str, ...]]]:
         """Each facet's values per post as written, read once from the ``facets`` column
@@ -252,11 +238,6 @@ class PostTable:
             return []
         group = next((v for k, v in self.variants.items() if k.lower() == value), ())
         return [s.lower() for s in group if s.lower() != value]
-
-    def count(self, facet: str, posts: Any) -> Counter[str]:
-        """Posts per value of ``facet`` among ``posts`` (a set or a post mask)."""
-        counts, names = self.count_array(facet, self.post_mask(posts))
-        return Counter({names[i]: int(counts[i]) for i in np.flatnonzero(counts)})
 
     def count_array(self, facet: str, posts: np.ndarray) -> tuple[np.ndarray, list[str]]:
         """Posts per value of ``facet`` among the posts of a mask: an array of counts by
